@@ -1,0 +1,20 @@
+import { defineModule } from '../../src/platform/module.ts';
+import { changeBalanceRoutes } from './application/change-balance/change-balance.route.ts';
+import { onProfileRegistered } from './application/open-account/on-profile-registered.handler.ts';
+import { queryAccountRoutes } from './application/query-account/query-account.route.ts';
+import { AccountBalanceChanged } from './contracts/events/account-balance-changed.ts';
+import { AccountCreated } from './contracts/events/account-created.ts';
+import { AccountSchema, LedgerEntrySchema } from './infrastructure/account.entity.ts';
+
+export default defineModule({
+  name: 'account',
+  description: 'Accounts and balances: opening, deposits and withdrawals, never below zero',
+  entities: [AccountSchema, LedgerEntrySchema],
+  produces: [AccountCreated, AccountBalanceChanged],
+  async routes(app, container) {
+    const { orm, outbox, clock } = container.cradle;
+    changeBalanceRoutes(app, { orm, outbox, clock });
+    queryAccountRoutes(app, { orm });
+  },
+  handlers: (container) => [onProfileRegistered(container.cradle.clock)],
+});

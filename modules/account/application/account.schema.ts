@@ -1,0 +1,26 @@
+import type { Static } from 'typebox';
+import { Type } from 'typebox';
+import { fromMinorUnits, MoneyValue } from '../../../src/platform/money.ts';
+import type { Account } from '../domain/account.ts';
+
+export const AccountView = Type.Object({
+  accountId: Type.Integer({ examples: [1] }),
+  login: Type.String({ examples: ['alice'] }),
+  balance: MoneyValue,
+  reserved: MoneyValue,
+  available: MoneyValue,
+  currency: Type.String({ examples: ['EUR'] }),
+  status: Type.Union([Type.Literal('ACTIVE'), Type.Literal('SUSPENDED'), Type.Literal('CLOSED')]),
+});
+
+export function toAccountView(account: Account): Static<typeof AccountView> {
+  return {
+    accountId: account.id,
+    login: account.login,
+    balance: fromMinorUnits(account.balance),
+    reserved: fromMinorUnits(account.reserved),
+    available: fromMinorUnits(account.available()),
+    currency: account.currency,
+    status: account.status,
+  };
+}

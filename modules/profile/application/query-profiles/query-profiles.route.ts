@@ -1,0 +1,64 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Type } from 'typebox';
+import { BadRequestError, NotFoundError } from '../../../../src/platform/errors.ts';
+import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { Profile } from '../../domain/profile.ts';
+import { toProfileView } from '../profile.mapper.ts';
+import { ProfileView } from '../profile.schema.ts';
+
+const Problem = Type.Ref('Problem');
+
+export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
+  app.get('/profiles', {
+    schema: {
+      tags: ['profile'],
+      summary: 'List profiles, oldest first',
+      querystring: Type.Object(
+        { limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }) },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({ items: Type.Array(ProfileView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+        400: Problem,
+      },
+    },
+  }, async (request) => {
+    const { limit, offset } = request.query;
+    const [profiles, total] = await deps.orm.em.fork().findAndCount(Profile, {}, { orderBy: { id: 'asc' }, limit, offset });
+    return { items: profiles.map(toProfileView), total, limit, offset };
+  });
+
+  app.get('/profiles/check', {
+    schema: {
+      tags: ['profile'],
+      summary: 'Find the profile that already uses a login or email (seed 000 duplicate check)',
+      querystring: Type.Object(
+        { login: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })) },
+        { additionalProperties: false },
+      ),
+      response: { 200: Type.Object({ id: Type.Integer() }), 400: Problem, 404: Problem },
+    },
+  }, async (request) => {
+    const { login, email } = request.query;
+    if (login === undefined && email === undefined) {
+      throw new BadRequestError('missing-criteria', 'Give login, email or both');
+    }
+    const criteria = [...(login === undefined ? [] : [{ login }]), ...(email === undefined ? [] : [{ email: email.toLowerCase() }])];
+    const profile = await deps.orm.em.fork().findOne(Profile, { $or: criteria });
+    if (profile === null) throw new NotFoundError('profile', 'No profile uses this login or email');
+    return { id: profile.id };
+  });
+
+  app.get('/profiles/:id', {
+    schema: {
+      tags: ['profile'],
+      summary: 'One profile',
+      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      response: { 200: ProfileView, 400: Problem, 404: Problem },
+    },
+  }, async (request) => {
+    const profile = await deps.orm.em.fork().findOne(Profile, { id: request.params.id });
+    if (profile === null) throw new NotFoundError('profile', `No profile with id ${request.params.id}`);
+    return toProfileView(profile);
+  });
+}

@@ -1,0 +1,19 @@
+import { defineModule } from '../../src/platform/module.ts';
+import { onAccountCreated } from './application/on-account-created.handler.ts';
+import { queryProfilesRoutes } from './application/query-profiles/query-profiles.route.ts';
+import { registerProfileRoutes } from './application/register-profile/register-profile.route.ts';
+import { ProfileRegistered } from './contracts/events/profile-registered.ts';
+import { ProfileSchema } from './infrastructure/profile.entity.ts';
+
+export default defineModule({
+  name: 'profile',
+  description: 'People: registration, duplicate check, activation once their account exists',
+  entities: [ProfileSchema],
+  produces: [ProfileRegistered],
+  async routes(app, container) {
+    const { orm, outbox, clock } = container.cradle;
+    registerProfileRoutes(app, { orm, outbox, clock });
+    queryProfilesRoutes(app, { orm });
+  },
+  handlers: (container) => [onAccountCreated(container.cradle.clock)],
+});

@@ -1,0 +1,225 @@
+import { resolve } from 'node:path';
+
+// Grows as modules land; every name here must have modules/<name>/<name>.module.ts.
+export const MODULE_NAMES = ['profile', 'account'] as const;
+export type ModuleName = (typeof MODULE_NAMES)[number];
+
+export const ROLES = ['api', 'worker', 'relay'] as const;
+export type Role = (typeof ROLES)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  http: { port: number; host: string };
+  database: { url: string | undefined; dataDir: string; embeddedPort: number; poolSize: number };
+  transport: { kind: 'kafka'; brokers: string[] } | { kind: 'local' };
+  kafka: { clientId: string; groupPrefix: string };
+  topicPrefix: string;
+  roles: ReadonlySet<Role>;
+  modules: ReadonlySet<ModuleName>;
+  relay: {
+    batchSize: number;
+    pollIntervalMs: number;
+    retentionHours: number;
+    inboxRetentionHours: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+  };
+  consumer: { maxAttempts: number; retryBaseMs: number; concurrency: number };
+  processing: { delayMinMs: number; delayMaxMs: number; failureRate: number };
+  fraud: { amountThreshold: number; maxPaymentsPerMinute: number };
+  orderWaitMs: number;
+  adminToken: string | undefined;
+  logLevel: LogLevel;
+  /** Base URLs of modules that run in another process, for synchronous queries (`MODULE_URL_ACCOUNT=http://...`). */
+  moduleUrls: Partial<Record<ModuleName, string>>;
+}
+
+/** A wrong configuration value: the message names the variable and what is allowed. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function present(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = present(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = present(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string): boolean | undefined {
+  const raw = present(env, name);
+  if (raw === undefined) return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = present(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
+}
+
+function subset<T extends string>(env: Env, name: string, allowed: readonly T[]): Set<T> {
+  const raw = present(env, name);
+  if (raw === undefined) return new Set(allowed);
+  const items = raw.split(',').map((item) => item.trim());
+  const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (items.length === 0 || unknown.length > 0 || items.some((item) => item === '')) {
+    throw new ConfigError(
+      `${name} must be a comma-separated list of ${allowed.join(', ')} (got "${raw}")`,
+    );
+  }
+  return new Set(items as T[]);
+}
+
+function httpUrl(name: string, raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return raw.replace(/\/+$/, '');
+  } catch {
+    // falls through to the error below
+  }
+  throw new ConfigError(`${name} must be an http(s) URL (got "${raw}")`);
+}
+
+function postgresUrl(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') return raw;
+  } catch {
+    // falls through to the error below
+  }
+  throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL (got "${raw}")`);
+}
+
+function brokerList(name: string, raw: string): string[] {
+  const brokers = raw.split(',').map((broker) => broker.trim());
+  if (brokers.some((broker) => !/^[\w.-]+:\d{1,5}$/.test(broker))) {
+    throw new ConfigError(`${name} must be a comma-separated list of host:port (got "${raw}")`);
+  }
+  return brokers;
+}
+
+function transportFrom(env: Env): Config['transport'] {
+  const enabled = boolean(env, 'KAFKA_ENABLED');
+  const raw = present(env, 'KAFKA_BROKERS');
+  if (enabled === true && raw === undefined) {
+    throw new ConfigError('KAFKA_BROKERS must be set (host:port,...) when KAFKA_ENABLED=true');
+  }
+  if (raw === undefined || enabled === false) return { kind: 'local' };
+  return { kind: 'kafka', brokers: brokerList('KAFKA_BROKERS', raw) };
+}
+
+function moduleUrlsFrom(env: Env): Config['moduleUrls'] {
+  const urls: Config['moduleUrls'] = {};
+  for (const name of MODULE_NAMES) {
+    const variable = `MODULE_URL_${name.toUpperCase()}`;
+    const raw = present(env, variable);
+    if (raw !== undefined) urls[name] = httpUrl(variable, raw);
+  }
+  return urls;
+}
+
+/**
+ * Reads and validates the whole configuration once. Throws {@link ConfigError} on the first wrong value.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const roles = subset(env, 'ROLE', ROLES);
+  const modules = subset(env, 'MODULES', MODULE_NAMES);
+  const transport = transportFrom(env);
+  const delayMinMs = integer(env, 'PROCESSING_DELAY_MIN_MS', 500, 0, 600_000);
+  const delayMaxMs = integer(env, 'PROCESSING_DELAY_MAX_MS', 5000, 0, 600_000);
+  if (delayMaxMs < delayMinMs) {
+    throw new ConfigError(
+      `PROCESSING_DELAY_MAX_MS must be >= PROCESSING_DELAY_MIN_MS (${delayMinMs}) (got "${delayMaxMs}")`,
+    );
+  }
+  const config: Config = {
+    http: {
+      port: integer(env, 'PORT', 3000, 0, 65535),
+      host: present(env, 'HOST') ?? '127.0.0.1',
+    },
+    database: {
+      url: postgresUrl('DATABASE_URL', present(env, 'DATABASE_URL')),
+      dataDir: resolve(present(env, 'DATA_DIR') ?? './.data'),
+      embeddedPort: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
+      poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 2, 200),
+    },
+    transport,
+    kafka: {
+      clientId: present(env, 'KAFKA_CLIENT_ID') ?? 'payments-platform',
+      groupPrefix: present(env, 'KAFKA_GROUP_PREFIX') ?? 'payments',
+    },
+    topicPrefix: present(env, 'TOPIC_PREFIX') ?? '',
+    roles,
+    modules,
+    relay: {
+      batchSize: integer(env, 'RELAY_BATCH_SIZE', 500, 1, 10_000),
+      pollIntervalMs: integer(env, 'RELAY_POLL_INTERVAL_MS', 1000, 10, 60_000),
+      retentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24, 0, 24 * 365),
+      inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 168, 1, 24 * 365),
+      backoffBaseMs: integer(env, 'RELAY_BACKOFF_BASE_MS', 100, 1, 60_000),
+      backoffMaxMs: integer(env, 'RELAY_BACKOFF_MAX_MS', 30_000, 1, 600_000),
+    },
+    consumer: {
+      maxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 5, 1, 100),
+      retryBaseMs: integer(env, 'CONSUMER_RETRY_BASE_MS', 200, 1, 60_000),
+      concurrency: integer(env, 'CONSUMER_CONCURRENCY', 8, 1, 256),
+    },
+    processing: {
+      delayMinMs,
+      delayMaxMs,
+      failureRate: decimal(env, 'PROCESSING_FAILURE_RATE', 0, 0, 1),
+    },
+    fraud: {
+      amountThreshold: decimal(env, 'FRAUD_AMOUNT_THRESHOLD', 10_000, 0, 1e12),
+      maxPaymentsPerMinute: integer(env, 'FRAUD_MAX_PAYMENTS_PER_MINUTE', 10, 1, 1_000_000),
+    },
+    orderWaitMs: integer(env, 'ORDER_WAIT_MS', 5000, 0, 60_000),
+    adminToken: present(env, 'ADMIN_TOKEN'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    moduleUrls: moduleUrlsFrom(env),
+  };
+  assertDeployable(config);
+  return config;
+}
+
+function runsEverything(config: Config): boolean {
+  return config.roles.size === ROLES.length && config.modules.size === MODULE_NAMES.length;
+}
+
+/** The local transport delivers only inside one process, so a partial process needs Kafka. */
+function assertDeployable(config: Config): void {
+  if (config.transport.kind === 'local' && !runsEverything(config)) {
+    throw new ConfigError(
+      'ROLE/MODULES select part of the platform, which needs KAFKA_BROKERS: the local transport delivers events only inside one process that runs every role and module',
+    );
+  }
+}

@@ -1,0 +1,33 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import type { Config } from '../config.ts';
+import type { Clock, IdGenerator } from './clock.ts';
+import type { TopicNames } from './messaging/contract.ts';
+import type { DeadLetters } from './messaging/dead-letters.ts';
+import type { OutboxWriter } from './messaging/outbox-writer.ts';
+import type { Transport } from './messaging/transports/transport.ts';
+import type { Logger } from './observability/logger.ts';
+import type { Metrics } from './observability/metrics.ts';
+
+/** Platform services every module may resolve. */
+export interface PlatformServices {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  orm: MikroORM;
+  topics: TopicNames;
+  outbox: OutboxWriter;
+  transport: Transport;
+  deadLetters: DeadLetters;
+  metrics: Metrics;
+}
+
+/** Modules add their own registrations (query APIs, services) beside the platform's. */
+export type Cradle = PlatformServices & Record<string, unknown>;
+
+export function createPlatformContainer(services: PlatformServices): AwilixContainer<Cradle> {
+  const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true });
+  for (const [name, value] of Object.entries(services)) container.register(name, asValue(value));
+  return container;
+}

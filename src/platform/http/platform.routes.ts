@@ -1,0 +1,127 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AwilixContainer } from 'awilix';
+import { Type } from 'typebox';
+import type { Cradle } from '../container.ts';
+import { ProblemError } from '../errors.ts';
+import { readOutboxStatus } from '../messaging/outbox-status.ts';
+import type { HttpApp } from './app.ts';
+import { problem, sendProblem } from './problem.ts';
+
+const ProblemRef = Type.Ref('Problem');
+const Paging = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+/** /health/*, /metrics and the admin routes. */
+export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cradle>): Promise<void> {
+  const { orm, transport, metrics, deadLetters, config } = container.cradle;
+
+  app.get('/health/live', {
+    schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+  }, async () => ({ status: 'ok' as const }));
+
+  app.get('/health/ready', {
+    schema: {
+      tags: ['operations'],
+      summary: 'Database and transport are reachable',
+      response: {
+        200: Type.Object({ status: Type.Literal('ok'), database: Type.Boolean(), transport: Type.Boolean() }),
+        503: ProblemRef,
+      },
+    },
+  }, async (_request, reply) => {
+    const [database, transportUp] = await Promise.all([
+      orm.em.fork().execute('select 1').then(() => true, () => false),
+      transport.isReachable(),
+    ]);
+    if (database && transportUp) return { status: 'ok' as const, database, transport: transportUp };
+    return sendProblem(reply, problem(503, 'not-ready', 'Not ready', `database ${database ? 'up' : 'down'}, ${transport.kind} transport ${transportUp ? 'up' : 'down'}`, { database, transport: transportUp }));
+  });
+
+  app.get('/metrics', {
+    schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'], response: { 200: Type.String() } },
+  }, async (_request, reply) => {
+    const body = await metrics.render();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
+
+  await app.register(async (scope) => {
+    const admin = scope.withTypeProvider<TypeBoxTypeProvider>();
+    admin.addHook('onRequest', async (request) => {
+      if (config.adminToken === undefined) {
+        throw new ProblemError(403, 'admin-disabled', 'Admin routes are disabled', 'Set ADMIN_TOKEN to enable admin routes');
+      }
+      if (request.headers.authorization !== `Bearer ${config.adminToken}`) {
+        throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'Admin routes need "Authorization: Bearer <ADMIN_TOKEN>"');
+      }
+    });
+
+    admin.get('/admin/outbox', {
+      schema: {
+        tags: ['admin'],
+        summary: 'Outbox backlog, oldest unpublished age and per-topic counts',
+        security: [{ adminToken: [] }],
+        response: {
+          200: Type.Object({
+            backlog: Type.Integer(),
+            oldestUnpublishedAgeSeconds: Type.Union([Type.Number(), Type.Null()]),
+            byTopic: Type.Array(Type.Object({ topic: Type.String(), unpublished: Type.Integer() })),
+          }),
+          401: ProblemRef,
+          403: ProblemRef,
+        },
+      },
+    }, async () => readOutboxStatus(orm.em.fork()));
+
+    admin.get('/admin/dead-letters', {
+      schema: {
+        tags: ['admin'],
+        summary: 'Messages that consumers gave up on, newest first',
+        security: [{ adminToken: [] }],
+        querystring: Paging,
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            items: Type.Array(Type.Object({
+              id: Type.Integer(),
+              consumer: Type.String(),
+              topic: Type.String(),
+              partition: Type.Integer(),
+              offset: Type.String(),
+              key: Type.Union([Type.String(), Type.Null()]),
+              headers: Type.Record(Type.String(), Type.String()),
+              payload: Type.Union([Type.String(), Type.Null()]),
+              error: Type.String(),
+              attempts: Type.Integer(),
+              createdAt: Type.String({ format: 'date-time' }),
+              redrivenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+            })),
+          }),
+          401: ProblemRef,
+          403: ProblemRef,
+        },
+      },
+    }, async (request) => deadLetters.list(request.query.limit, request.query.offset));
+
+    admin.post('/admin/dead-letters/:id/redrive', {
+      schema: {
+        tags: ['admin'],
+        summary: 'Send a dead letter back to the consumer group that failed it, optionally with a fixed payload',
+        security: [{ adminToken: [] }],
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Optional(Type.Object({ payload: Type.Optional(Type.Unknown({ description: 'Replaces the stored message value' })) }, { additionalProperties: false })),
+        response: {
+          200: Type.Object({ id: Type.Integer(), consumer: Type.String(), topic: Type.String(), redrivenAt: Type.Union([Type.String(), Type.Null()]) }),
+          401: ProblemRef,
+          403: ProblemRef,
+          404: ProblemRef,
+          409: ProblemRef,
+        },
+      },
+    }, async (request) => deadLetters.redrive(request.params.id, request.body?.payload));
+  });
+}

@@ -1,0 +1,89 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { ProblemError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+
+/** RFC 9457 problem details; `type` is `/problems/<code>`, documented in the README. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ examples: ['/problems/validation-error'] }),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ description: 'Stable machine-readable error code' }),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ in: Type.String(), field: Type.String(), message: Type.String() }), {
+        description: 'The offending fields of a validation error',
+      }),
+    ),
+  },
+  { $id: 'Problem', additionalProperties: true },
+);
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  errors?: Array<{ in: string; field: string; message: string }>;
+  [extension: string]: unknown;
+}
+
+const FASTIFY_CODES: Record<string, { code: string; title: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed-json', title: 'Malformed JSON body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'empty-body', title: 'Empty JSON body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload-too-large', title: 'Request body too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported-media-type', title: 'Unsupported media type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'invalid-content-length', title: 'Invalid Content-Length' },
+};
+
+export function problem(status: number, code: string, title: string, detail?: string, extra: Record<string, unknown> = {}): Problem {
+  const body: Problem = { type: `/problems/${code}`, title, status, code, ...extra };
+  if (detail !== undefined) body.detail = detail;
+  return body;
+}
+
+export function toProblem(error: FastifyError | Error, request: FastifyRequest, logger: Logger): Problem {
+  const result = classify(error, logger, request);
+  result.instance = request.url;
+  return result;
+}
+
+function classify(error: FastifyError | Error, logger: Logger, request: FastifyRequest): Problem {
+  if (error instanceof ProblemError) {
+    return problem(error.status, error.code, error.title, error.message, error.extensions);
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation !== undefined) {
+    const where = fastifyError.validationContext ?? 'body';
+    return problem(400, 'validation-error', 'Request validation failed', error.message, {
+      // TypeBox reports an unknown field twice; the `additionalProperties` entry names it.
+      errors: fastifyError.validation.filter((issue) => issue.keyword !== 'boolean').map((issue) => ({
+        in: where,
+        field: fieldOf(issue.instancePath, issue.params),
+        message: issue.message ?? 'is invalid',
+      })),
+    });
+  }
+  const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
+  const status = fastifyError.statusCode ?? 500;
+  if (known !== undefined) return problem(status, known.code, known.title, error.message);
+  if (status >= 400 && status < 500) return problem(status, 'bad-request', 'Bad request', error.message);
+  logger.error({ err: error, url: request.url, method: request.method }, 'unhandled error');
+  return problem(500, 'internal-error', 'Internal server error', 'The server failed to handle the request; it has been logged.');
+}
+
+function fieldOf(instancePath: string, params: Record<string, unknown> | undefined): string {
+  const extra = params?.['additionalProperties'] ?? params?.['additionalProperty'] ?? params?.['missingProperty'] ?? params?.['requiredProperties'];
+  const base = instancePath === '' ? '' : instancePath;
+  if (typeof extra === 'string') return `${base}/${extra}`;
+  if (Array.isArray(extra) && extra.length > 0) return extra.map((name) => `${base}/${String(name)}`).join(',');
+  return base === '' ? '/' : base;
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  return reply.status(body.status).type('application/problem+json').send(body);
+}

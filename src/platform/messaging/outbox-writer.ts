@@ -1,0 +1,72 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Static, TSchema } from 'typebox';
+import type { Clock, IdGenerator } from '../clock.ts';
+import { currentTrace, newSpanId, toTraceparent } from '../observability/trace-context.ts';
+import type { EventContract, TopicNames } from './contract.ts';
+import { envelopeHeaders, type EventEnvelope, type WireHeaders } from './envelope.ts';
+import { OutboxMessage } from './outbox.entity.ts';
+
+export interface RawOutboxEntry {
+  topic: string;
+  key: string;
+  eventId: string;
+  eventType: string;
+  eventVersion: number;
+  source: string;
+  headers: WireHeaders;
+  payload: unknown;
+}
+
+/**
+ * Adds events to the outbox through the caller's EntityManager, so they are inserted by the same
+ * flush, in the same transaction, as the state change that caused them: both commit or neither.
+ */
+export class OutboxWriter {
+  constructor(
+    private readonly topics: TopicNames,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  add<S extends TSchema>(em: EntityManager, contract: EventContract<S>, data: Static<S>): EventEnvelope<Static<S>> {
+    const trace = currentTrace();
+    const envelope: EventEnvelope<Static<S>> = {
+      specversion: '1.0',
+      id: this.ids.uuid(),
+      type: contract.type,
+      source: contract.source,
+      time: this.clock.now().toISOString(),
+      subject: String(contract.keyOf(data)),
+      datacontenttype: 'application/json',
+      dataversion: contract.version,
+      data,
+    };
+    if (trace !== undefined) envelope.traceparent = toTraceparent({ ...trace, spanId: newSpanId() });
+    this.addRaw(em, {
+      topic: this.topics.of(contract),
+      key: envelope.subject,
+      eventId: envelope.id,
+      eventType: envelope.type,
+      eventVersion: envelope.dataversion,
+      source: envelope.source,
+      headers: envelopeHeaders(envelope),
+      payload: data,
+    });
+    return envelope;
+  }
+
+  /** For platform plumbing (dead letters, redrive) that forwards an existing message. */
+  addRaw(em: EntityManager, entry: RawOutboxEntry): void {
+    const message = new OutboxMessage();
+    message.eventId = entry.eventId;
+    message.topic = entry.topic;
+    message.messageKey = entry.key;
+    message.eventType = entry.eventType;
+    message.eventVersion = entry.eventVersion;
+    message.source = entry.source;
+    message.headers = entry.headers;
+    message.payload = entry.payload;
+    message.createdAt = this.clock.now();
+    em.persist(message);
+  }
+}

@@ -1,0 +1,168 @@
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import type { Logger } from '../../observability/logger.ts';
+import type { WireHeaders, WireMessage } from '../envelope.ts';
+import type { Subscription, Transport } from './transport.ts';
+
+export interface KafkaTransportOptions {
+  clientId: string;
+  brokers: string[];
+  /** Partitions a partition-consuming group works on at once. */
+  partitionsConsumedConcurrently: number;
+  logger: Logger;
+}
+
+/**
+ * kafkajs producer with `acks: -1` and one request in flight, so a retried batch can never
+ * overtake the one before it: per-key order holds without the idempotent producer.
+ */
+export class KafkaTransport implements Transport {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers: Consumer[] = [];
+  private connected: Promise<void> | undefined;
+
+  constructor(private readonly options: KafkaTransportOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      requestTimeout: 15_000,
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 3 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => this.log(entry),
+    });
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: true,
+      idempotent: false,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  async publish(messages: WireMessage[]): Promise<void> {
+    await this.connect();
+    const byTopic = new Map<string, Array<{ key: string; value: string; headers: WireHeaders }>>();
+    for (const message of messages) {
+      const topicMessages = byTopic.get(message.topic) ?? [];
+      topicMessages.push({ key: message.key, value: message.value, headers: message.headers });
+      byTopic.set(message.topic, topicMessages);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, topicMessages]) => ({ topic, messages: topicMessages })),
+    });
+  }
+
+  async ensureTopics(topics: string[]): Promise<void> {
+    await this.connect();
+    try {
+      await this.admin.createTopics({ topics: topics.map((topic) => ({ topic })), waitForLeaders: true });
+    } catch (error) {
+      // Some brokers (librdkafka's mock cluster, locked-down clusters) refuse CreateTopics;
+      // they create topics on first use instead.
+      this.options.logger.warn(
+        { err: error, topics: topics.length },
+        'broker refused to create topics; relying on automatic topic creation',
+      );
+      await this.admin.fetchTopicMetadata({ topics }).catch(() => undefined);
+    }
+  }
+
+  async subscribe(subscription: Subscription): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: subscription.group,
+      allowAutoTopicCreation: true,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 1000,
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
+    });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: subscription.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachMessage: async ({ topic, partition, message }) => {
+        await subscription.handle({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value?.toString('utf8') ?? null,
+          headers: stringHeaders(message.headers),
+        });
+      },
+    });
+  }
+
+  async isReachable(): Promise<boolean> {
+    try {
+      await this.connect();
+      await withTimeout(this.admin.describeCluster(), 3000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((consumer) => consumer.disconnect()));
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      },
+    );
+    return this.connected;
+  }
+
+  private log(entry: LogEntry): void {
+    const { message, ...extra } = entry.log;
+    const fields = { component: 'kafkajs', namespace: entry.namespace, ...extra };
+    if (entry.level <= logLevel.ERROR) this.options.logger.error(fields, message);
+    else this.options.logger.warn(fields, message);
+  }
+}
+
+function stringHeaders(headers: IHeaders | undefined): WireHeaders {
+  const result: WireHeaders = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[name] = first.toString();
+  }
+  return result;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

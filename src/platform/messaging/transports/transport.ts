@@ -1,0 +1,34 @@
+import type { WireHeaders, WireMessage } from '../envelope.ts';
+
+export interface ReceivedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: WireHeaders;
+}
+
+/**
+ * Handles one message. Resolving means "done, commit the offset"; rejecting means "not done,
+ * deliver it again" (only when the process is stopping or the database is unreachable: handler
+ * failures end in the dead-letter queue, not in a rejection).
+ */
+export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
+
+export interface Subscription {
+  group: string;
+  topics: string[];
+  handle: MessageHandler;
+}
+
+export interface Transport {
+  readonly kind: 'kafka' | 'local';
+  /** Resolves once every message is durably accepted (Kafka: acknowledged by all in-sync replicas). */
+  publish(messages: WireMessage[]): Promise<void>;
+  ensureTopics(topics: string[]): Promise<void>;
+  subscribe(subscription: Subscription): Promise<void>;
+  isReachable(): Promise<boolean>;
+  /** Stops consumers after their in-flight message, then the producer. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import type { EntitySchema } from '@mikro-orm/postgresql';
+import type { AwilixContainer } from 'awilix';
+import type { ModuleName } from '../config.ts';
+import type { HttpApp } from './http/app.ts';
+import type { Cradle } from './container.ts';
+import type { EventContract } from './messaging/contract.ts';
+import type { EventHandler } from './messaging/event-handler.ts';
+
+/**
+ * What a module gives the platform. Exported as the default export of
+ * `modules/<name>/<name>.module.ts`; the platform loads the modules that `MODULES` names.
+ */
+export interface ModuleDefinition {
+  name: ModuleName;
+  description: string;
+  // MikroORM's EntitySchema is invariant in its entity type; the platform only hands the list to discovery.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  entities: Array<EntitySchema<any, any>>;
+  /** Every event contract this module publishes (topics, AsyncAPI). */
+  produces: EventContract[];
+  /** Registers the module's services, including any query API it offers other modules. */
+  register?(container: AwilixContainer<Cradle>): void;
+  /** Registers the module's routes on an encapsulated fastify context (role `api`). */
+  routes?(app: HttpApp, container: AwilixContainer<Cradle>): Promise<void>;
+  /** The module's event handlers (role `worker`), consumed with group `<prefix>.<module>`. */
+  handlers?(container: AwilixContainer<Cradle>): EventHandler[];
+}
+
+export function defineModule(definition: ModuleDefinition): ModuleDefinition {
+  return definition;
+}

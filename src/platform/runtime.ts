@@ -1,0 +1,187 @@
+import type { AwilixContainer } from 'awilix';
+import { migrations } from '../../migrations/index.ts';
+import { OutboxRelay } from '../../relay/outbox-relay.ts';
+import type { Config } from '../config.ts';
+import { randomIds, systemClock, type Clock, type IdGenerator } from './clock.ts';
+import { createPlatformContainer, type Cradle } from './container.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
+import { createOrm, migrate } from './db/orm.ts';
+import { createHttpApp, type HttpApp } from './http/app.ts';
+import { platformRoutes } from './http/platform.routes.ts';
+import { ModuleConsumer } from './messaging/consumer-runner.ts';
+import { TopicNames } from './messaging/contract.ts';
+import { DeadLetters } from './messaging/dead-letters.ts';
+import { OutboxMessageSchema } from './messaging/outbox.entity.ts';
+import { readOutboxStatus } from './messaging/outbox-status.ts';
+import { OutboxWriter } from './messaging/outbox-writer.ts';
+import { KafkaTransport } from './messaging/transports/kafka.transport.ts';
+import { LocalTransport } from './messaging/transports/local.transport.ts';
+import type { Transport } from './messaging/transports/transport.ts';
+import type { ModuleDefinition } from './module.ts';
+import { loadModules } from './module-loader.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { Metrics } from './observability/metrics.ts';
+
+export interface PlatformOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export interface RunningPlatform {
+  config: Config;
+  container: AwilixContainer<Cradle>;
+  /** Present when the process has the `api` role. */
+  http: HttpApp | undefined;
+  /** Where the HTTP API listens, when it does. */
+  url: string | undefined;
+  databaseUrl: string;
+  relay: OutboxRelay | undefined;
+  consumers: ModuleConsumer[];
+  stop(): Promise<void>;
+}
+
+/** Starts what `ROLE` and `MODULES` ask for: migrations always, then consumers, relay and HTTP API. */
+export async function startPlatform(config: Config, overrides: PlatformOverrides = {}): Promise<RunningPlatform> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const embedded: EmbeddedDatabase | undefined =
+    config.database.url === undefined
+      ? await startEmbeddedPostgres(config.database.dataDir, config.database.embeddedPort, logger)
+      : undefined;
+  const databaseUrl = config.database.url ?? embedded!.url;
+  const stoppers: Array<() => Promise<void>> = [async () => embedded?.stop()];
+  try {
+    return await startOn(databaseUrl, config, logger, overrides, stoppers);
+  } catch (error) {
+    await stopAll(stoppers, logger);
+    throw error;
+  }
+}
+
+async function startOn(
+  databaseUrl: string,
+  config: Config,
+  logger: Logger,
+  overrides: PlatformOverrides,
+  stoppers: Array<() => Promise<void>>,
+): Promise<RunningPlatform> {
+  const modules = await loadModules(config.modules);
+  const orm = await createOrm({
+    url: databaseUrl,
+    poolSize: config.database.poolSize,
+    entities: [OutboxMessageSchema, ...modules.flatMap((module) => module.entities)],
+    migrations,
+    logger,
+  });
+  stoppers.unshift(() => orm.close());
+  const applied = await migrate(databaseUrl, orm);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? randomIds;
+  const metrics = new Metrics();
+  const topics = new TopicNames(config.topicPrefix);
+  const outbox = new OutboxWriter(topics, clock, ids);
+  const transport = createTransport(config, logger);
+  stoppers.unshift(() => transport.close());
+  const container = createPlatformContainer({
+    config, logger, clock, ids, orm, topics, outbox, transport, metrics,
+    deadLetters: new DeadLetters(orm, outbox, topics, ids),
+  });
+  for (const module of modules) module.register?.(container);
+  metrics.onScrape(async () => {
+    const status = await readOutboxStatus(orm.em.fork());
+    metrics.outboxBacklog.set(status.backlog);
+    metrics.outboxOldestAge.set(status.oldestUnpublishedAgeSeconds ?? 0);
+  });
+
+  const consumers = config.roles.has('worker') ? createConsumers(modules, container) : [];
+  await transport.ensureTopics(topicsOf(modules, consumers, topics));
+  for (const consumer of consumers) {
+    await consumer.start();
+    stoppers.unshift(async () => consumer.stop());
+  }
+
+  let relay: OutboxRelay | undefined;
+  if (config.roles.has('relay')) {
+    relay = new OutboxRelay(databaseUrl, transport, config.relay, metrics, logger);
+    relay.start();
+    // Consumers stop first (ending their retry waits) so an in-process delivery can finish.
+    const stopRelay = relay;
+    stoppers.splice(consumers.length, 0, () => stopRelay.stop());
+  }
+
+  let http: HttpApp | undefined;
+  let url: string | undefined;
+  if (config.roles.has('api')) {
+    http = await createHttp(modules, container, logger, metrics);
+    url = await http.listen({ port: config.http.port, host: config.http.host });
+    const server = http;
+    stoppers.unshift(() => server.close());
+  }
+  logger.info(
+    { roles: [...config.roles], modules: [...config.modules], transport: transport.kind, url },
+    'platform started',
+  );
+  return {
+    config, container, http, url, databaseUrl, relay, consumers,
+    stop: () => stopAll(stoppers, logger),
+  };
+}
+
+function createTransport(config: Config, logger: Logger): Transport {
+  if (config.transport.kind === 'local') return new LocalTransport(config.consumer.concurrency);
+  return new KafkaTransport({
+    clientId: config.kafka.clientId,
+    brokers: config.transport.brokers,
+    partitionsConsumedConcurrently: config.consumer.concurrency,
+    logger,
+  });
+}
+
+function createConsumers(modules: ModuleDefinition[], container: AwilixContainer<Cradle>): ModuleConsumer[] {
+  const { config, orm, outbox, topics, transport, deadLetters, metrics, logger } = container.cradle;
+  return modules
+    .map((module) => ({ module, handlers: module.handlers?.(container) ?? [] }))
+    .filter(({ handlers }) => handlers.length > 0)
+    .map(({ module, handlers }) => new ModuleConsumer({
+      group: `${config.kafka.groupPrefix}.${module.name}`,
+      handlers, orm, outbox, topics, transport, deadLetters, metrics, logger,
+      settings: config.consumer,
+    }));
+}
+
+function topicsOf(modules: ModuleDefinition[], consumers: ModuleConsumer[], topics: TopicNames): string[] {
+  const produced = modules.flatMap((module) => module.produces.map((contract) => topics.of(contract)));
+  const consumed = consumers.flatMap((consumer) => consumer.topics());
+  return [...new Set([...produced, ...consumed])].sort();
+}
+
+async function createHttp(
+  modules: ModuleDefinition[],
+  container: AwilixContainer<Cradle>,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<HttpApp> {
+  const app = await createHttpApp({
+    logger,
+    metrics,
+    tags: [
+      ...modules.map((module) => ({ name: module.name, description: module.description })),
+      { name: 'operations', description: 'Health and metrics' },
+      { name: 'admin', description: 'Operator routes (bearer ADMIN_TOKEN)' },
+    ],
+  });
+  await platformRoutes(app, container);
+  for (const module of modules) {
+    if (module.routes !== undefined) await app.register(async (scope) => module.routes!(scope, container));
+  }
+  await app.ready();
+  return app;
+}
+
+async function stopAll(stoppers: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const stop of stoppers.splice(0)) {
+    await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+  }
+}
