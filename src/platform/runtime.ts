@@ -26,6 +26,8 @@ export interface PlatformOverrides {
   logger?: Logger;
   clock?: Clock;
   ids?: IdGenerator;
+  /** Decorates the transport; tests use it to inject faults such as a crash right after publishing. */
+  wrapTransport?: (transport: Transport) => Transport;
 }
 
 export interface RunningPlatform {
@@ -82,7 +84,7 @@ async function startOn(
   const metrics = new Metrics();
   const topics = new TopicNames(config.topicPrefix);
   const outbox = new OutboxWriter(topics, clock, ids);
-  const transport = createTransport(config, logger);
+  const transport = (overrides.wrapTransport ?? ((real: Transport) => real))(createTransport(config, logger));
   stoppers.unshift(() => transport.close());
   const container = createPlatformContainer({
     config, logger, clock, ids, orm, topics, outbox, transport, metrics,
@@ -125,7 +127,10 @@ async function startOn(
   );
   return {
     config, container, http, url, databaseUrl, relay, consumers,
-    stop: () => stopAll(stoppers, logger),
+    stop: async () => {
+      await stopAll(stoppers, logger);
+      logger.info('platform stopped');
+    },
   };
 }
 
