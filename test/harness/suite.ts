@@ -1,4 +1,4 @@
-import type { Test } from 'tap';
+import tap, { type Test } from 'tap';
 import { createTestDatabase } from './database.ts';
 import { startTestKafkaBroker, type TestKafkaBroker } from './kafka-broker.ts';
 import { startTestPlatform, type TestPlatform, type TestPlatformOptions, type TransportKind } from './platform.ts';
@@ -7,15 +7,12 @@ export const TRANSPORTS: TransportKind[] = ['local', 'kafka'];
 
 let broker: Promise<TestKafkaBroker> | undefined;
 
-/** One Kafka-protocol broker per test file, stopped when the file's tests end. */
-export function testBroker(t: Test): Promise<TestKafkaBroker> {
+/** One Kafka-protocol broker per test file, stopped after the file's last test (and its platforms). */
+export function testBroker(): Promise<TestKafkaBroker> {
   if (broker === undefined) {
     broker = startTestKafkaBroker();
     const started = broker;
-    t.teardown(async () => {
-      broker = undefined;
-      await (await started).stop();
-    });
+    tap.teardown(async () => (await started).stop());
   }
   return broker;
 }
@@ -32,7 +29,7 @@ export async function platformFor(
     t.teardown(() => database.drop());
     databaseUrl = database.url;
   }
-  const brokers = transport === 'kafka' ? (options.brokers ?? (await testBroker(t.parent ?? t)).brokers) : undefined;
+  const brokers = transport === 'kafka' ? (options.brokers ?? (await testBroker()).brokers) : undefined;
   const platform = await startTestPlatform({ ...options, databaseUrl, transport, ...(brokers === undefined ? {} : { brokers }) });
   t.teardown(() => platform.stop());
   return platform;

@@ -87,7 +87,8 @@ export class KafkaTransport implements Transport {
       sessionTimeout: 10_000,
       rebalanceTimeout: 10_000,
       heartbeatInterval: 1000,
-      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
+      // After these retries the consumer crashes and kafkajs restarts it: it never gives up for good.
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 10 },
     });
     this.consumers.push(consumer);
     await consumer.connect();
@@ -119,8 +120,9 @@ export class KafkaTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.consumers.map((consumer) => consumer.disconnect()));
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    // A consumer finishes its in-flight message first; an unreachable broker must not hold shutdown forever.
+    await Promise.allSettled(this.consumers.map((consumer) => withTimeout(consumer.disconnect(), CLOSE_TIMEOUT_MS)));
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()].map((done) => withTimeout(done, CLOSE_TIMEOUT_MS)));
   }
 
   private connect(): Promise<void> {
@@ -141,6 +143,8 @@ export class KafkaTransport implements Transport {
     else this.options.logger.warn(fields, message);
   }
 }
+
+const CLOSE_TIMEOUT_MS = 15_000;
 
 function stringHeaders(headers: IHeaders | undefined): WireHeaders {
   const result: WireHeaders = {};

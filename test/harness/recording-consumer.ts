@@ -1,0 +1,68 @@
+import { Type } from 'typebox';
+import { ModuleConsumer } from '../../src/platform/messaging/consumer-runner.ts';
+import { defineEvent } from '../../src/platform/messaging/contract.ts';
+import { on } from '../../src/platform/messaging/event-handler.ts';
+import type { RunningPlatform } from '../../src/platform/runtime.ts';
+
+/** A test-only event: `seq` numbers the events of one `key`. */
+export const Sequenced = defineEvent({
+  type: 'test.sequenced',
+  version: 1,
+  source: 'test',
+  description: 'Test event',
+  keyOf: (data) => data.key,
+  schema: Type.Object({ key: Type.String(), seq: Type.Integer({ minimum: 0 }), fail: Type.Optional(Type.Boolean()) }),
+});
+
+export interface Effect {
+  n: number;
+  event_id: string;
+  key: string;
+  seq: number;
+}
+
+/**
+ * A consumer group whose handler inserts one row per handled event into `public.test_effect`, with
+ * no uniqueness of its own: any event applied twice shows up as two rows. `fail: true` events throw.
+ */
+export async function startRecordingConsumer(platform: RunningPlatform, group = 'test.recorder'): Promise<ModuleConsumer> {
+  const { orm, outbox, topics, transport, deadLetters, metrics, logger, config } = platform.container.cradle;
+  await orm.em.fork().execute(
+    'create table if not exists public.test_effect (n bigserial primary key, consumer text not null, event_id uuid not null, key text not null, seq int not null)',
+  );
+  const consumer = new ModuleConsumer({
+    group, orm, outbox, topics, transport, deadLetters, metrics, logger, settings: config.consumer,
+    handlers: [
+      on(Sequenced, async (event, { em }) => {
+        if (event.data.fail === true) throw new Error(`refusing ${event.data.key}/${event.data.seq}`);
+        await em.execute('insert into public.test_effect (consumer, event_id, key, seq) values (?, ?, ?, ?)', [group, event.id, event.data.key, event.data.seq]);
+      }),
+    ],
+  });
+  await consumer.start();
+  return consumer;
+}
+
+export async function effects(platform: RunningPlatform): Promise<Effect[]> {
+  return platform.container.cradle.orm.em.fork().execute<Effect[]>('select n, event_id, key, seq from public.test_effect order by n');
+}
+
+/** Commits `perKey` events for each of `keys` keys, `batch` events per transaction, interleaving keys. */
+export async function writeSequencedEvents(platform: RunningPlatform, keys: number, perKey: number, batch = 50): Promise<number> {
+  const { orm, outbox } = platform.container.cradle;
+  const all: Array<{ key: string; seq: number }> = [];
+  for (let seq = 0; seq < perKey; seq++) for (let k = 0; k < keys; k++) all.push({ key: `key-${k}`, seq });
+  for (let i = 0; i < all.length; i += batch) {
+    await orm.em.fork().transactional(async (em) => {
+      for (const data of all.slice(i, i + batch)) outbox.add(em, Sequenced, data);
+    });
+  }
+  return all.length;
+}
+
+/** Per key, the sequence numbers in the order they were handled. */
+export function handledOrderByKey(rows: Effect[]): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row.seq]);
+  return byKey;
+}

@@ -1,0 +1,114 @@
+import t from 'tap';
+import { OutboxRelay } from '../../relay/outbox-relay.ts';
+import type { WireMessage } from '../../src/platform/messaging/envelope.ts';
+import type { Subscription, Transport } from '../../src/platform/messaging/transports/transport.ts';
+import { eventually } from '../harness/eventually.ts';
+import { effects, handledOrderByKey, startRecordingConsumer, writeSequencedEvents } from '../harness/recording-consumer.ts';
+import { platformFor, testBroker, TRANSPORTS } from '../harness/suite.ts';
+import type { TestPlatform } from '../harness/platform.ts';
+
+/** Publishes for real, then fails once as if the relay died before marking the rows published. */
+class CrashAfterPublish implements Transport {
+  crashes = 0;
+  constructor(private readonly inner: Transport, private readonly topicSuffix: string) {}
+  get kind() { return this.inner.kind; }
+  async publish(messages: WireMessage[]): Promise<void> {
+    await this.inner.publish(messages);
+    if (this.crashes === 0 && messages.some((message) => message.topic.endsWith(this.topicSuffix))) {
+      this.crashes++;
+      throw new Error('simulated crash between publish and mark');
+    }
+  }
+  ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
+  subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
+  isReachable() { return this.inner.isReachable(); }
+  close() { return this.inner.close(); }
+}
+
+async function outboxRows(app: TestPlatform): Promise<Array<{ attempts: number; published: boolean; last_error: string | null }>> {
+  return app.container.cradle.orm.em.fork().execute(
+    `select attempts, published_at is not null as published, last_error from messaging.outbox where event_type = 'test.sequenced'`,
+  );
+}
+
+for (const transport of TRANSPORTS) {
+  t.test(`relay [${transport}]`, async (t) => {
+    t.test('a crash between publish and marking published redelivers, and the inbox absorbs the duplicate', async (t) => {
+      let crashing: CrashAfterPublish | undefined;
+      const app = await platformFor(t, transport, {
+        overrides: { wrapTransport: (inner) => (crashing = new CrashAfterPublish(inner, 'test.sequenced')) },
+      });
+      await startRecordingConsumer(app);
+      const total = await writeSequencedEvents(app, 3, 5);
+      const rows = await eventually(async () => {
+        const done = await outboxRows(app);
+        return done.length === total && done.every((row) => row.published) ? done : undefined;
+      }, { what: 'all rows published', timeoutMs: 30_000 });
+      t.equal(crashing?.crashes, 1, 'the transport crashed once after publishing');
+      t.ok(rows.some((row) => row.attempts === 2), 'the rows of the crashed batch were published a second time');
+      const handled = await eventually(async () => {
+        const all = await effects(app);
+        return all.length >= total ? all : undefined;
+      }, { what: 'every event handled' });
+      t.equal(handled.length, total, 'every event had exactly one effect');
+      t.equal(new Set(handled.map((row) => row.event_id)).size, total, 'no event id was applied twice');
+      const absorbed = await eventually(async () => {
+        const counted = await app.container.cradle.metrics.consumerMessages.get();
+        const duplicates = counted.values
+          .filter((value) => value.labels['outcome'] === 'duplicate' && value.labels['consumer'] === 'test.recorder')
+          .reduce((sum, value) => sum + value.value, 0);
+        return duplicates >= 1 ? duplicates : undefined;
+      }, { what: 'the redelivered events to reach the consumer', timeoutMs: 30_000 });
+      t.ok(absorbed >= 1, `the inbox absorbed ${absorbed} redelivered event(s)`);
+      t.equal((await effects(app)).length, total, 'and the redelivery had no second effect');
+    });
+
+    t.test('two relays side by side keep per-key order and publish each event once', async (t) => {
+      const app = await platformFor(t, transport);
+      await startRecordingConsumer(app);
+      const { config, metrics, logger } = app.container.cradle;
+      const second = new OutboxRelay(app.databaseUrl, app.container.cradle.transport, { ...config.relay, batchSize: 37 }, metrics, logger);
+      second.start();
+      t.teardown(() => second.stop());
+      const total = await writeSequencedEvents(app, 20, 40, 25);
+      const handled = await eventually(async () => {
+        const all = await effects(app);
+        return all.length >= total ? all : undefined;
+      }, { what: `${total} events handled`, timeoutMs: 60_000 });
+      t.equal(handled.length, total, 'every event handled once');
+      const disordered = [...handledOrderByKey(handled)].filter(([, seqs]) => seqs.some((seq, i) => i > 0 && seq <= seqs[i - 1]!));
+      t.same(disordered, [], 'for every key the events were handled in commit order');
+      const rows = await outboxRows(app);
+      t.ok(rows.every((row) => row.published && row.attempts === 1), 'every outbox row was published exactly once');
+    });
+  });
+}
+
+t.test('relay [kafka] · broker down: backs off, loses nothing, resumes when the broker is back', async (t) => {
+  const broker = await testBroker();
+  if (!broker.canInjectFaults) {
+    t.plan(0, `skipped: the ${broker.kind} broker cannot be taken down from a test`);
+    return;
+  }
+  const app = await platformFor(t, 'kafka');
+  await startRecordingConsumer(app);
+  await writeSequencedEvents(app, 2, 2);
+  await eventually(async () => (await effects(app)).length === 4, { what: 'warm-up events handled', timeoutMs: 30_000 });
+
+  await broker.down();
+  const total = 4 + (await writeSequencedEvents(app, 5, 10));
+  const failed = await eventually(async () => {
+    const rows = await outboxRows(app);
+    return rows.some((row) => !row.published && row.last_error !== null) ? rows : undefined;
+  }, { what: 'a failed publish attempt recorded', timeoutMs: 60_000 });
+  t.ok(failed.some((row) => row.attempts >= 1 && !row.published), 'while the broker is down rows stay unpublished with their error');
+  const failures = (await app.container.cradle.metrics.relayFailures.get()).values[0]?.value ?? 0;
+  t.ok(failures >= 1, `the relay counted ${failures} failed cycle(s) and backed off`);
+
+  await broker.up();
+  const handled = await eventually(async () => {
+    const all = await effects(app);
+    return all.length >= total ? all : undefined;
+  }, { what: 'every event handled after recovery', timeoutMs: 90_000 });
+  t.equal(new Set(handled.map((row) => row.event_id)).size, total, 'nothing was lost and nothing applied twice');
+});
