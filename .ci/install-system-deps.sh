@@ -40,5 +40,5 @@ fi
 
 echo "install-system-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-system-deps: done"

@@ -1,15 +1,84 @@
 /**
- * FINDINGS_PLACEHOLDER
+ * A real Kafka-protocol broker for tests: `startTestKafkaBroker()`.
+ *
+ * Choice: TEST_KAFKA_BROKER_KIND (or `{ kind }`) forces one; else KAFKA_BROKERS
+ * set → 'external'; else a Docker engine answers → '@testcontainers/kafka'
+ * (no socket/config → decided at once, without the ≈2 s testcontainers import);
+ * else 'librdkafka-mock': test/harness/kafka-mock/mock-broker.c, compiled on
+ * demand with gcc + librdkafka-dev (.ci/install-system-deps.sh) into
+ * node_modules/.cache/kafka-mock/, one process per startTestKafkaBroker() call
+ * (≈30 ms to start; it dies with the test process even without stop()).
+ * Only the mock can inject faults (down/up, and via startMockKafkaBroker():
+ * per-broker down/up, RTT, per-request Kafka error codes).
+ *
+ * What kafkajs 2.2.4 does against the mock (librdkafka 2.0.2), measured here:
+ *
+ * Works: produce (acks -1, keys, headers), murmur2 key → partition stable and
+ * ordered, consumer groups + offset commit/fetch, `consumer.seek`,
+ * admin.fetchTopicOffsets / fetchOffsets / fetchTopicMetadata / listTopics,
+ * several brokers (partition leaders spread over them).
+ * Fails: admin.createTopics / deleteTopics and `idempotent: true` (its
+ * connect() throws KafkaJSBrokerNotFound "Broker 0 not found in the cached
+ * metadata": the mock reports controller 0); admin.describeGroups /
+ * listGroups / deleteGroups / resetOffsets / setOffsets ("The Kafka server does
+ * not support the requested API version"). Do not use these in code paths
+ * tests run; create topics with `broker.createTopic()`.
+ *
+ * Topics: any metadata request auto-creates a missing topic with 4 partitions
+ * (producer send, consumer subscribe); `allowAutoTopicCreation: false` is
+ * ignored. So topics need not exist before a consumer subscribes, but call
+ * `createTopic(name, n)` BEFORE any client touches the topic if the partition
+ * count matters (afterwards: "Topic already exists"). Use unique topic and
+ * group names per test. Pass `createPartitioner: Partitioners.DefaultPartitioner`
+ * (same murmur2 as Java) to silence kafkajs' partitioner warning.
+ *
+ * Consumer groups (the slow part): the first join of an empty group takes a
+ * fixed 3.0 s; a member joining a group that is not empty (e.g. a restart right
+ * after the previous member left) waits sessionTimeout - 1 s. Keep
+ * sessionTimeout >= 4000: at 2000 the mock evicts the member during its own 3 s
+ * join wait and never answers, and kafkajs loops on "Request JoinGroup(key: 11,
+ * version: 5) timed out" every rebalanceTimeout + 5 s (3000 is a race). Use
+ * `fastKafkaTestSettings(broker.kind)` → mock: sessionTimeout 4000,
+ * heartbeatInterval 500, rebalanceTimeout 4000, maxWaitTimeInMs 100, retry
+ * {retries 3, initialRetryTime 100, maxRetryTime 500}; real Kafka: the same with
+ * sessionTimeout 6000 (brokers reject less). `await consumer.run()` resolves
+ * before the join. A new group with `fromBeginning: false` starts at the log
+ * end as of the join on real Kafka, but the mock still delivered a message
+ * produced during the join: in tests use `fromBeginning: true`, or wait for
+ * `consumer.events.GROUP_JOIN` before producing.
+ * Commits: kafkajs commits after each batch, a few ms to ~200 ms after
+ * eachMessage returned; consumer.disconnect() commits resolved offsets. A crash
+ * or outage in between re-delivers (seen: broker down 7 ms after eachMessage →
+ * message delivered again after recovery): at-least-once, dedupe in the inbox.
+ *
+ * Faults: `down()` closes open connections at once and refuses new ones (it
+ * does not move leaders). kafkajs notices on its next request: a producer only
+ * when it sends; a running consumer at its next fetch/heartbeat. Errors seen on
+ * send: KafkaJSNonRetriableError (cause KafkaJSConnectionError "Connection
+ * error: connect ECONNREFUSED 127.0.0.1:PORT") or KafkaJSNumberOfRetriesExceeded
+ * — match on the message/cause, not on `retriable` (false on both).
+ * Time to fail = kafkajs retry budget: with {retries 2, initialRetryTime 100,
+ * maxRetryTime 300} and connectionTimeout 500 a send fails in ≈0.6 s; with
+ * kafkajs defaults (retries 5, initialRetryTime 300) ≈18-21 s, and a consumer
+ * crashes ≈9-10 s into the outage. After `up()` the next send reconnects at once
+ * (≈2 ms); a send issued during the outage succeeds if up() comes within its
+ * retries. A crashed consumer restarts itself (restartOnFailure default) and,
+ * with the short retries above, rejoins ≈1.4 s after up() (defaults: ≈9 s).
+ * setRtt(ms) above requestTimeout gives "Request Produce(key: 0, version: 7)
+ * timed out"; pushRequestErrors(0, [6, 6]) (NOT_LEADER) is retried
+ * transparently by the producer.
+ * Throughput against the mock says nothing about Kafka (one record batch per
+ * partition per fetch).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
 
 export interface TestKafkaBroker {
   /** Bootstrap servers, `host:port`. */
@@ -80,6 +149,36 @@ export async function startTestKafkaBroker(
     case 'librdkafka-mock':
       return startMockKafkaBroker({ brokerCount: options.brokerCount });
   }
+}
+
+/**
+ * kafkajs settings that keep tests fast and failures quick on `kind` (values
+ * measured against the mock, see the notes at the top of this file). Spread
+ * them: `new Kafka({ clientId, brokers, ...s.client })`,
+ * `kafka.consumer({ groupId, ...s.consumer })`.
+ */
+export function fastKafkaTestSettings(kind: TestKafkaBrokerKind): {
+  client: Pick<KafkaConfig, 'connectionTimeout' | 'requestTimeout' | 'retry'>;
+  consumer: Pick<
+    ConsumerConfig,
+    'sessionTimeout' | 'heartbeatInterval' | 'rebalanceTimeout' | 'maxWaitTimeInMs' | 'retry'
+  >;
+} {
+  const retry = { retries: 3, initialRetryTime: 100, maxRetryTime: 500 };
+  // Mock: sessionTimeout must stay above its fixed 3 s first-join delay, and
+  // rejoins wait sessionTimeout - 1 s. Real brokers reject < 6000
+  // (group.min.session.timeout.ms).
+  const sessionTimeout = kind === 'librdkafka-mock' ? 4000 : 6000;
+  return {
+    client: { connectionTimeout: 1000, requestTimeout: 5000, retry },
+    consumer: {
+      sessionTimeout,
+      heartbeatInterval: 500,
+      rebalanceTimeout: sessionTimeout,
+      maxWaitTimeInMs: 100,
+      retry,
+    },
+  };
 }
 
 function kindFromEnv(): TestKafkaBrokerKind | undefined {
@@ -271,8 +370,23 @@ async function doBuildMockBroker(): Promise<string> {
     throw new Error(`building ${MOCK_SOURCE} failed (gcc exit ${res.code}):\n${out}`);
   }
   await rename(tmp, binary);
+  // Best effort: drop binaries of older sources (running ones are unaffected).
+  for (const f of await readdir(MOCK_CACHE_DIR).catch(() => [] as string[])) {
+    if (/^mock-broker-[0-9a-f]{16}$/.test(f) && join(MOCK_CACHE_DIR, f) !== binary) {
+      await rm(join(MOCK_CACHE_DIR, f), { force: true }).catch(() => {});
+    }
+  }
   return binary;
 }
+
+/**
+ * Children still running. Belt and braces: the mock also exits on stdin EOF
+ * and (Linux) when its parent dies; this kills it even if a test forgot stop().
+ */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
 
 interface Pending {
   line: string;
@@ -292,9 +406,6 @@ class MockBrokerProcess implements MockKafkaBroker {
   private readonly exitPromise: Promise<void>;
   private stopping = false;
   private bootstrap?: { resolve: (line: string) => void; reject: (err: Error) => void };
-  private readonly onProcessExit = () => {
-    if (!this.exited) this.child.kill('SIGKILL');
-  };
 
   constructor(
     private readonly child: ChildProcess,
@@ -308,23 +419,35 @@ class MockBrokerProcess implements MockKafkaBroker {
     });
     child.stdin!.on('error', () => {}); // EPIPE after exit; surfaced via 'exit'
     this.exitPromise = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exited = true;
-        this.exitInfo = `mock broker exited (code ${code}, signal ${signal})${
-          this.stderrTail ? `; stderr:\n${this.stderrTail}` : ''
-        }`;
-        process.removeListener('exit', this.onProcessExit);
-        const err = new Error(this.exitInfo);
-        this.bootstrap?.reject(err);
-        for (const p of this.pending.splice(0)) p.reject(err);
+      // 'close' (not 'exit'): stdout/stderr are fully read by then.
+      child.once('close', (code, signal) => {
+        const hint = /librdkafka\.so/.test(this.stderrTail) ? `\n${INSTALL_HINT}` : '';
+        this.markExited(
+          `mock broker exited (code ${code}, signal ${signal})${
+            this.stderrTail ? `; stderr:\n${this.stderrTail}` : ''
+          }${hint}`,
+        );
         resolve();
       });
+      child.once('error', (err) => {
+        // Spawn failures (ENOENT, EACCES) emit 'error' and no exit.
+        if (child.pid === undefined) {
+          this.markExited(`cannot start mock broker: ${err.message}`);
+          resolve();
+        }
+      });
     });
-    child.once('error', (err) => {
-      this.bootstrap?.reject(err);
-    });
-    // Belt and braces: the child also exits on stdin EOF and parent death.
-    process.on('exit', this.onProcessExit);
+    liveChildren.add(child);
+  }
+
+  private markExited(info: string) {
+    if (this.exited) return;
+    this.exited = true;
+    this.exitInfo = info;
+    liveChildren.delete(this.child);
+    const err = new Error(info);
+    this.bootstrap?.reject(err);
+    for (const p of this.pending.splice(0)) p.reject(err);
   }
 
   /** Keeps the event loop alive only while we wait for the child. */
