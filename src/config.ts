@@ -14,7 +14,7 @@ export interface Config {
   http: { port: number; host: string };
   database: { url: string | undefined; dataDir: string; embeddedPort: number; poolSize: number };
   transport: { kind: 'kafka'; brokers: string[] } | { kind: 'local' };
-  kafka: { clientId: string; groupPrefix: string };
+  kafka: { clientId: string; groupPrefix: string; sessionTimeoutMs: number; heartbeatIntervalMs: number; fetchMaxWaitMs: number };
   topicPrefix: string;
   roles: ReadonlySet<Role>;
   modules: ReadonlySet<ModuleName>;
@@ -176,6 +176,9 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: {
       clientId: present(env, 'KAFKA_CLIENT_ID') ?? 'payments-platform',
       groupPrefix: present(env, 'KAFKA_GROUP_PREFIX') ?? 'payments',
+      sessionTimeoutMs: integer(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 3000, 300_000),
+      heartbeatIntervalMs: integer(env, 'KAFKA_HEARTBEAT_INTERVAL_MS', 3000, 100, 60_000),
+      fetchMaxWaitMs: integer(env, 'KAFKA_FETCH_MAX_WAIT_MS', 500, 0, 10_000),
     },
     topicPrefix: present(env, 'TOPIC_PREFIX') ?? '',
     roles,

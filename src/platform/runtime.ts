@@ -140,6 +140,9 @@ function createTransport(config: Config, logger: Logger): Transport {
     clientId: config.kafka.clientId,
     brokers: config.transport.brokers,
     partitionsConsumedConcurrently: config.consumer.concurrency,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
     logger,
   });
 }

@@ -42,7 +42,15 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     PROCESSING_DELAY_MAX_MS: '20',
     ORDER_WAIT_MS: '8000',
     ...(options.transport === 'kafka'
-      ? { KAFKA_BROKERS: requireBrokers(options.brokers).join(','), TOPIC_PREFIX: `${namespace}.`, KAFKA_GROUP_PREFIX: namespace }
+      ? {
+          KAFKA_BROKERS: requireBrokers(options.brokers).join(','),
+          TOPIC_PREFIX: `${namespace}.`,
+          KAFKA_GROUP_PREFIX: namespace,
+          // Fast group joins on the librdkafka mock (see test/harness/kafka-broker.ts); real Kafka needs >= 6000.
+          KAFKA_SESSION_TIMEOUT_MS: process.env['KAFKA_BROKERS'] === undefined ? '4000' : '6000',
+          KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+          KAFKA_FETCH_MAX_WAIT_MS: '100',
+        }
       : {}),
     ...options.env,
   };

@@ -1,7 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { registerAjvFormats, TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyBaseLogger, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import { registerAjvFormats, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyError, type FastifySchemaCompiler, type FastifySchemaValidationError, type FastifyInstance, type FastifyBaseLogger, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { runInTrace, traceFrom } from '../observability/trace-context.ts';
@@ -26,6 +29,19 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 registerAjvFormats();
 
 /**
+ * Bodies are checked as sent (no coercion: `"10"` is not a number). Querystrings and params are
+ * strings on the wire, so they are converted to the schema's types and get its defaults first.
+ */
+const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  const validator = Compile(schema);
+  return (value: unknown) => {
+    const prepared = httpPart === 'body' ? value : Value.Default(schema, Value.Convert(schema, value));
+    if (validator.Check(prepared)) return { value: prepared };
+    return { error: validator.Errors(prepared) as unknown as FastifySchemaValidationError[] };
+  };
+};
+
+/**
  * fastify with TypeBox validation (strict for bodies: no coercion, unknown fields refused),
  * OpenAPI at /docs, problem+json errors, W3C trace context and request metrics.
  */
@@ -37,7 +53,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
 
   app.addHook('onRequest', (request, _reply, done) => {

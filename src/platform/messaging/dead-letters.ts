@@ -32,8 +32,9 @@ interface DeadLetterRow {
   payload: string | null;
   error: string;
   attempts: number;
-  created_at: Date;
-  redriven_at: Date | null;
+  // MikroORM leaves timestamps of raw queries as PostgreSQL's text.
+  created_at: string | Date;
+  redriven_at: string | Date | null;
 }
 
 /**
@@ -94,7 +95,7 @@ export class DeadLetters {
       const [row] = await tx.execute<DeadLetterRow[]>('select * from messaging.dead_letter where id = ? for update', [id]);
       if (row === undefined) throw new NotFoundError('dead-letter', `No dead letter with id ${id}`);
       if (row.redriven_at !== null) {
-        throw new ConflictError('dead-letter-already-redriven', `Dead letter ${id} was redriven at ${row.redriven_at.toISOString()}`);
+        throw new ConflictError('dead-letter-already-redriven', `Dead letter ${id} was redriven at ${iso(row.redriven_at)}`);
       }
       const headers: WireHeaders = { ...row.headers, [HEADERS.redriveConsumer]: row.consumer };
       if (!/^[0-9a-f-]{36}$/i.test(headers[HEADERS.id] ?? '')) headers[HEADERS.id] = this.ids.uuid();
@@ -138,7 +139,11 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
     payload: row.payload,
     error: row.error,
     attempts: row.attempts,
-    createdAt: row.created_at.toISOString(),
-    redrivenAt: row.redriven_at?.toISOString() ?? null,
+    createdAt: iso(row.created_at),
+    redrivenAt: row.redriven_at === null ? null : iso(row.redriven_at),
   };
+}
+
+function iso(value: string | Date): string {
+  return new Date(value).toISOString();
 }

@@ -17,6 +17,9 @@ export interface KafkaTransportOptions {
   brokers: string[];
   /** Partitions a partition-consuming group works on at once. */
   partitionsConsumedConcurrently: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  fetchMaxWaitMs: number;
   logger: Logger;
 }
 
@@ -84,9 +87,10 @@ export class KafkaTransport implements Transport {
     const consumer = this.kafka.consumer({
       groupId: subscription.group,
       allowAutoTopicCreation: true,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
-      heartbeatInterval: 1000,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      rebalanceTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: this.options.heartbeatIntervalMs,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs,
       // After these retries the consumer crashes and kafkajs restarts it: it never gives up for good.
       retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 10 },
     });

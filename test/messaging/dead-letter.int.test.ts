@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { envelopeHeaders } from '../../src/platform/messaging/envelope.ts';
+import { eventually } from '../harness/eventually.ts';
+import { ADMIN_TOKEN, type TestPlatform } from '../harness/platform.ts';
+import { effects, Sequenced, startRecordingConsumer } from '../harness/recording-consumer.ts';
+import { platformFor, TRANSPORTS } from '../harness/suite.ts';
+
+function headersFor(app: TestPlatform, key: string) {
+  return envelopeHeaders({
+    specversion: '1.0', id: randomUUID(), type: Sequenced.type, source: 'test', time: new Date().toISOString(),
+    subject: key, datacontenttype: 'application/json', dataversion: 1,
+  });
+}
+
+interface DeadLetterList { total: number; items: Array<{ id: number; consumer: string; topic: string; error: string; attempts: number; redrivenAt: string | null }> }
+
+for (const transport of TRANSPORTS) {
+  t.test(`dead letters [${transport}]`, async (t) => {
+    const app = await platformFor(t, transport);
+    await startRecordingConsumer(app);
+    const topic = app.container.cradle.topics.of(Sequenced);
+    const { transport: wire } = app.container.cradle;
+
+    // Straight onto the wire, as a foreign or buggy producer would, bypassing the outbox's checks.
+    await wire.publish([
+      { topic, key: 'poison', value: '{not json', headers: headersFor(app, 'poison') },
+      { topic, key: 'poison', value: JSON.stringify({ key: 'poison', seq: 'one' }), headers: headersFor(app, 'poison') },
+      { topic, key: 'poison', value: JSON.stringify({ key: 'poison', seq: 1 }), headers: { 'ce_type': 'test.sequenced' } },
+      { topic, key: 'poison', value: JSON.stringify({ key: 'poison', seq: 2 }), headers: headersFor(app, 'poison') },
+    ]);
+    const handled = await eventually(async () => {
+      const rows = await effects(app);
+      return rows.length === 1 ? rows : undefined;
+    }, { what: 'the valid message after the poison ones', timeoutMs: 30_000 });
+    t.match(handled[0], { key: 'poison', seq: 2 }, 'the consumer kept going past poison messages');
+
+    const unauthorised = await app.request({ method: 'GET', url: '/admin/dead-letters' });
+    t.equal(unauthorised.statusCode, 401, 'GET /admin/dead-letters › needs the admin token');
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const listed = await eventually(async () => {
+      const body = (await app.request({ method: 'GET', url: '/admin/dead-letters', headers: auth })).json<DeadLetterList>();
+      if (body.total !== 3) throw new Error(JSON.stringify(body).slice(0, 600));
+      return body;
+    }, { what: 'three dead letters' });
+    const errors = listed.items.map((item) => item.error).sort();
+    t.match(errors[0], /missing or invalid ce_id/, 'a message without an event id is dead-lettered');
+    t.match(errors[1], /not valid JSON/, 'invalid JSON is dead-lettered at once');
+    t.match(errors[2], /schema violation: \/seq/, 'a schema violation is dead-lettered at once, naming the field');
+    t.ok(listed.items.every((item) => item.attempts === 0 && item.consumer === 'test.recorder'), 'poison is not retried');
+
+    const dlq = await app.container.cradle.orm.em.fork().execute<Array<{ topic: string }>>(
+      'select topic from messaging.outbox where topic = ?', [`${topic}.dlq`],
+    );
+    t.equal(dlq.length, 3, `each dead letter is also sent to ${topic}.dlq`);
+
+    const schemaBroken = listed.items.find((item) => item.error.includes('schema violation'))!;
+    const redriven = await app.request({
+      method: 'POST', url: `/admin/dead-letters/${schemaBroken.id}/redrive`, headers: auth,
+      payload: { payload: { key: 'poison', seq: 1 } },
+    });
+    t.equal(redriven.statusCode, 200, 'POST /admin/dead-letters/{id}/redrive › 200');
+    const afterRedrive = await eventually(async () => {
+      const rows = await effects(app);
+      return rows.length === 2 ? rows : undefined;
+    }, { what: 'the fixed message handled', timeoutMs: 30_000 });
+    t.match(afterRedrive[1], { key: 'poison', seq: 1 }, 'the redriven, fixed message is handled');
+    const again = await app.request({ method: 'POST', url: `/admin/dead-letters/${schemaBroken.id}/redrive`, headers: auth, payload: {} });
+    t.equal(again.statusCode, 409, 'a dead letter is redriven once');
+    t.equal((await app.request({ method: 'POST', url: '/admin/dead-letters/999999/redrive', headers: auth, payload: {} })).statusCode, 404);
+  });
+
+  t.test(`a handler that keeps failing is retried, then dead-lettered; the next message still runs [${transport}]`, async (t) => {
+    const app = await platformFor(t, transport);
+    await startRecordingConsumer(app);
+    await app.container.cradle.orm.em.fork().transactional(async (em) => {
+      app.container.cradle.outbox.add(em, Sequenced, { key: 'k', seq: 0, fail: true });
+      app.container.cradle.outbox.add(em, Sequenced, { key: 'k', seq: 1 });
+    });
+    const handled = await eventually(async () => {
+      const rows = await effects(app);
+      return rows.length === 1 ? rows : undefined;
+    }, { what: 'the message after the failing one', timeoutMs: 30_000 });
+    t.match(handled[0], { seq: 1 });
+    const [dead] = await app.container.cradle.orm.em.fork().execute<Array<{ attempts: number; error: string }>>('select attempts, error from messaging.dead_letter');
+    t.equal(dead?.attempts, app.config.consumer.maxAttempts, `dead-lettered after CONSUMER_MAX_ATTEMPTS (${app.config.consumer.maxAttempts}) attempts`);
+    t.match(dead?.error, /refusing k\/0/);
+
+    const status = await app.request({ method: 'GET', url: '/admin/outbox', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    t.equal(status.statusCode, 200, 'GET /admin/outbox › 200');
+    t.match(status.json(), { backlog: Number, byTopic: Array });
+  });
+}
