@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
 import type { Config } from '../config.ts';
+import type { IdempotencyKeys } from './http/idempotency.ts';
 import type { Clock, IdGenerator } from './clock.ts';
 import type { TopicNames } from './messaging/contract.ts';
 import type { DeadLetters } from './messaging/dead-letters.ts';
@@ -21,6 +22,7 @@ export interface PlatformServices {
   transport: Transport;
   deadLetters: DeadLetters;
   metrics: Metrics;
+  idempotency: IdempotencyKeys;
 }
 
 /** Modules add their own registrations (query APIs, services) beside the platform's. */

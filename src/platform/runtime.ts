@@ -7,6 +7,7 @@ import { createPlatformContainer, type Cradle } from './container.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
 import { createOrm, migrate } from './db/orm.ts';
 import { createHttpApp, type HttpApp } from './http/app.ts';
+import { IdempotencyKeys } from './http/idempotency.ts';
 import { platformRoutes } from './http/platform.routes.ts';
 import { ModuleConsumer } from './messaging/consumer-runner.ts';
 import { TopicNames } from './messaging/contract.ts';
@@ -89,6 +90,7 @@ async function startOn(
   const container = createPlatformContainer({
     config, logger, clock, ids, orm, topics, outbox, transport, metrics,
     deadLetters: new DeadLetters(orm, outbox, topics, ids),
+    idempotency: new IdempotencyKeys(orm),
   });
   for (const module of modules) module.register?.(container);
   metrics.onScrape(async () => {

@@ -5,6 +5,7 @@ import type { Account } from '../domain/account.ts';
 
 export const AccountView = Type.Object({
   accountId: Type.Integer({ examples: [1] }),
+  userId: Type.Integer({ examples: [1] }),
   login: Type.String({ examples: ['alice'] }),
   balance: MoneyValue,
   reserved: MoneyValue,
@@ -16,6 +17,7 @@ export const AccountView = Type.Object({
 export function toAccountView(account: Account): Static<typeof AccountView> {
   return {
     accountId: account.id,
+    userId: account.userId,
     login: account.login,
     balance: fromMinorUnits(account.balance),
     reserved: fromMinorUnits(account.reserved),

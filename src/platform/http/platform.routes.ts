@@ -2,8 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AwilixContainer } from 'awilix';
 import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
-import { ProblemError } from '../errors.ts';
 import { readOutboxStatus } from '../messaging/outbox-status.ts';
+import { adminGuard } from './admin-guard.ts';
 import type { HttpApp } from './app.ts';
 import { problem, sendProblem } from './problem.ts';
 
@@ -51,14 +51,7 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
 
   await app.register(async (scope) => {
     const admin = scope.withTypeProvider<TypeBoxTypeProvider>();
-    admin.addHook('onRequest', async (request) => {
-      if (config.adminToken === undefined) {
-        throw new ProblemError(403, 'admin-disabled', 'Admin routes are disabled', 'Set ADMIN_TOKEN to enable admin routes');
-      }
-      if (request.headers.authorization !== `Bearer ${config.adminToken}`) {
-        throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'Admin routes need "Authorization: Bearer <ADMIN_TOKEN>"');
-      }
-    });
+    admin.addHook('onRequest', adminGuard(config.adminToken));
 
     admin.get('/admin/outbox', {
       schema: {

@@ -1,0 +1,19 @@
+import { Type } from 'typebox';
+import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
+
+/** Seed 002 `account.suspended`, payload exactly as there. */
+export const AccountSuspended = defineEvent({
+  type: 'account.suspended',
+  version: 1,
+  source: 'account',
+  description: 'An account was suspended (security or fraud); payments refuse it at once (seed 002). Key: accountId.',
+  keyOf: (data) => data.accountId,
+  schema: Type.Object({
+    accountId: Type.Integer({ minimum: 1, examples: [67890] }),
+    userId: Type.Integer({ minimum: 1, examples: [111] }),
+    reason: Type.String({ examples: ['FRAUD_SUSPECTED'] }),
+    suspendedAt: Type.String({ format: 'date-time' }),
+    /** When the suspension ends (optional). */
+    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  }),
+});

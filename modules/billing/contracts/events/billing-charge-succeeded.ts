@@ -1,0 +1,20 @@
+import { Type } from 'typebox';
+import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
+
+/** An order was paid (seed 004). */
+export const BillingChargeSucceeded = defineEvent({
+  type: 'billing.charge.succeeded',
+  version: 1,
+  source: 'billing',
+  description: 'The order\'s amount was debited from the customer\'s account (seed 004). Key: orderId.',
+  keyOf: (data) => data.orderId,
+  schema: Type.Object({
+    chargeId: Type.Integer({ minimum: 1 }),
+    orderId: Type.Integer({ minimum: 1 }),
+    login: Type.String({ minLength: 1 }),
+    accountId: Type.Integer({ minimum: 1 }),
+    amount: Type.Number({ exclusiveMinimum: 0 }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    chargedAt: Type.String({ format: 'date-time' }),
+  }),
+});

@@ -1,0 +1,19 @@
+import { Type } from 'typebox';
+import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
+
+/** Billing finished processing a payment (seed 000 PaymentCompleted, seed 001 transaction-paymaster). */
+export const BillingPaymentProcessed = defineEvent({
+  type: 'billing.payment.processed',
+  version: 1,
+  source: 'billing',
+  description: 'Billing processed a submitted payment after its simulated delay: SUCCEEDED or FAILED. Key: accountId.',
+  keyOf: (data) => data.accountId,
+  schema: Type.Object({
+    paymentId: Type.Integer({ minimum: 1 }),
+    accountId: Type.Integer({ minimum: 1 }),
+    outcome: Type.Union([Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+    /** Why processing failed; null when it succeeded. */
+    failureReason: Type.Union([Type.String(), Type.Null()]),
+    processedAt: Type.String({ format: 'date-time' }),
+  }),
+});
