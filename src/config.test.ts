@@ -1,0 +1,48 @@
+import t from 'tap';
+import { ConfigError, loadConfig, MODULE_NAMES } from './config.ts';
+
+t.test('loadConfig › defaults run everything on the local transport', async (t) => {
+  const config = loadConfig({});
+  t.equal(config.http.port, 3000);
+  t.equal(config.http.host, '127.0.0.1');
+  t.equal(config.transport.kind, 'local');
+  t.same([...config.roles], ['api', 'worker', 'relay']);
+  t.same([...config.modules], [...MODULE_NAMES]);
+  t.equal(config.database.url, undefined, 'no DATABASE_URL → embedded PostgreSQL');
+  t.equal(config.processing.delayMinMs, 500);
+  t.equal(config.processing.delayMaxMs, 5000);
+  t.equal(config.orderWaitMs, 5000);
+  t.equal(config.adminToken, undefined);
+});
+
+t.test('loadConfig › KAFKA_BROKERS turns Kafka on unless KAFKA_ENABLED=false', async (t) => {
+  t.same(loadConfig({ KAFKA_BROKERS: 'a:9092,b:9093' }).transport, { kind: 'kafka', brokers: ['a:9092', 'b:9093'] });
+  t.same(loadConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_ENABLED: 'false' }).transport, { kind: 'local' });
+});
+
+const badValues: Array<[Record<string, string>, RegExp]> = [
+  [{ PORT: 'abc' }, /^PORT must be an integer from 0 to 65535 \(got "abc"\)$/],
+  [{ PORT: '70000' }, /^PORT must be an integer/],
+  [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
+  [{ KAFKA_ENABLED: 'yes' }, /^KAFKA_ENABLED must be true or false/],
+  [{ KAFKA_ENABLED: 'true' }, /^KAFKA_BROKERS must be set/],
+  [{ KAFKA_BROKERS: 'nohostport' }, /^KAFKA_BROKERS must be a comma-separated list of host:port/],
+  [{ ROLE: 'api,cook' }, /^ROLE must be a comma-separated list of api, worker, relay \(got "api,cook"\)$/],
+  [{ MODULES: 'profile,,account' }, /^MODULES must be a comma-separated list of/],
+  [{ PROCESSING_DELAY_MIN_MS: '10', PROCESSING_DELAY_MAX_MS: '5' }, /^PROCESSING_DELAY_MAX_MS must be >= PROCESSING_DELAY_MIN_MS/],
+  [{ PROCESSING_FAILURE_RATE: '1.5' }, /^PROCESSING_FAILURE_RATE must be a number from 0 to 1/],
+  [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+  [{ MODULE_URL_ACCOUNT: 'ftp://x' }, /^MODULE_URL_ACCOUNT must be an http\(s\) URL/],
+];
+
+for (const [env, message] of badValues) {
+  t.test(`loadConfig › refuses ${JSON.stringify(env)} naming the variable`, async (t) => {
+    t.throws(() => loadConfig(env), { name: 'ConfigError', message });
+  });
+}
+
+t.test('loadConfig › a partial process without Kafka refuses to start, saying why', async (t) => {
+  t.throws(() => loadConfig({ ROLE: 'api' }), ConfigError);
+  t.throws(() => loadConfig({ MODULES: 'profile' }), { message: /needs KAFKA_BROKERS: the local transport delivers events only inside one process/ });
+  t.doesNotThrow(() => loadConfig({ ROLE: 'relay', KAFKA_BROKERS: 'k:9092' }));
+});
