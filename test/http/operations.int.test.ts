@@ -1,0 +1,32 @@
+import t from 'tap';
+import { eventually } from '../harness/eventually.ts';
+import { platformFor } from '../harness/suite.ts';
+
+t.test('operations routes', async (t) => {
+  const app = await platformFor(t, 'local', { env: { ADMIN_TOKEN: '' } });
+
+  t.same((await app.request({ method: 'GET', url: '/health/live' })).json(), { status: 'ok' }, 'GET /health/live › ok');
+  t.same((await app.request({ method: 'GET', url: '/health/ready' })).json(), { status: 'ok', database: true, transport: true }, 'GET /health/ready › database and transport reachable');
+
+  await app.request({ method: 'POST', url: '/profiles', payload: { login: 'ivy', fullName: 'Ivy', email: 'ivy@example.org' } });
+  const metrics = await eventually(async () => {
+    const body = (await app.request({ method: 'GET', url: '/metrics' })).body;
+    return /relay_published_total\{topic="account.created"\} 1/.test(body) ? body : undefined;
+  }, { what: 'account.created counted by the relay' });
+  for (const name of ['outbox_backlog', 'outbox_oldest_unpublished_age_seconds', 'relay_publish_failures_total', 'relay_publish_latency_seconds_bucket', 'consumer_messages_total', 'consumer_handler_duration_seconds_bucket', 'http_request_duration_seconds_bucket']) {
+    t.match(metrics, new RegExp(`^${name}`, 'm'), `GET /metrics › exports ${name}`);
+  }
+  t.match(metrics, /consumer_messages_total\{consumer="payments.account",topic="profile.registered",outcome="processed"\} 1/, 'the account consumer counted the processed event');
+
+  const admin = await app.request({ method: 'GET', url: '/admin/outbox', headers: { authorization: 'Bearer anything' } });
+  t.equal(admin.statusCode, 403, 'admin routes refuse every call when ADMIN_TOKEN is unset');
+  t.match(admin.json(), { code: 'admin-disabled' });
+
+  const openapi = (await app.request({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown>; tags: string[] }>> }>();
+  for (const path of ['/profiles', '/person/register', '/profiles/{id}', '/profiles/check', '/account', '/account/operation', '/accounts/{id}', '/admin/dead-letters/{id}/redrive']) {
+    t.ok(openapi.paths[path], `OpenAPI documents ${path}`);
+  }
+  const everyRouteHasResponses = Object.entries(openapi.paths).every(([, operations]) => Object.values(operations).every((operation) => Object.keys(operation.responses ?? {}).length > 0 && (operation.tags ?? []).length > 0));
+  t.ok(everyRouteHasResponses, 'every documented route has a tag and response schemas');
+  t.equal((await app.request({ method: 'GET', url: '/docs' })).statusCode < 400, true, 'Swagger UI is served at /docs');
+});
