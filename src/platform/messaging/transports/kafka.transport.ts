@@ -34,6 +34,7 @@ export class KafkaTransport implements Transport {
   private readonly admin: Admin;
   private readonly consumers: Consumer[] = [];
   private connected: Promise<void> | undefined;
+  private closing = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({
@@ -92,7 +93,13 @@ export class KafkaTransport implements Transport {
       heartbeatInterval: this.options.heartbeatIntervalMs,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs,
       // After these retries the consumer crashes and kafkajs restarts it: it never gives up for good.
-      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 10 },
+      retry: {
+        initialRetryTime: 200,
+        maxRetryTime: 5000,
+        retries: 10,
+        // Without this a consumer that crashes while (or after) we disconnect restarts itself forever.
+        restartOnFailure: async () => !this.closing,
+      },
     });
     this.consumers.push(consumer);
     await consumer.connect();
@@ -124,6 +131,7 @@ export class KafkaTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     // A consumer finishes its in-flight message first; an unreachable broker must not hold shutdown forever.
     await Promise.allSettled(this.consumers.map((consumer) => withTimeout(consumer.disconnect(), CLOSE_TIMEOUT_MS)));
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()].map((done) => withTimeout(done, CLOSE_TIMEOUT_MS)));
