@@ -7,7 +7,7 @@ import { adminGuard } from '../../../../src/platform/http/admin-guard.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
-import { changeStatus, DEFAULT_CLOSE_REASON } from './change-status.handler.ts';
+import { changeStatus, DEFAULT_CLOSE_REASON, type ChangeStatus } from './change-status.handler.ts';
 
 const Problem = Type.Ref('Problem');
 const AccountId = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
@@ -40,7 +40,7 @@ export async function changeStatusRoutes(
   app: HttpApp,
   deps: { orm: MikroORM; outbox: OutboxWriter; clock: Clock; adminToken: string | undefined },
 ): Promise<void> {
-  const run = (id: number, command: Parameters<typeof changeStatus>[2]) =>
+  const run = (id: number, command: ChangeStatus) =>
     changeStatus({ em: deps.orm.em, outbox: deps.outbox, clock: deps.clock }, id, command).then(toAccountView);
 
   await app.register(async (scope) => {
