@@ -1,16 +1,23 @@
+export type LedgerKind = 'DEPOSIT' | 'WITHDRAWAL' | 'PAYMENT_CAPTURE' | 'PAYMENT_RECREDIT' | 'ORDER_CHARGE';
+
+/** The business reference of an entry; (kind, reference) is unique, so a payment is captured once. */
+export const ledgerReference = {
+  payment: (paymentId: number) => `payment:${paymentId}`,
+  charge: (chargeId: number) => `charge:${chargeId}`,
+};
+
 /** One movement of money on an account, kept for audit and reconciliation. */
 export class LedgerEntry {
   id!: number;
   accountId!: number;
-  /** DEPOSIT, WITHDRAWAL, ... */
-  kind!: string;
+  kind!: LedgerKind;
   /** Signed change of the balance in minor units. */
   amount!: number;
   balanceAfter!: number;
   reference!: string | null;
   createdAt!: Date;
 
-  static record(input: { accountId: number; kind: string; amount: number; balanceAfter: number; reference?: string }, now: Date): LedgerEntry {
+  static record(input: { accountId: number; kind: LedgerKind; amount: number; balanceAfter: number; reference?: string }, now: Date): LedgerEntry {
     const entry = new LedgerEntry();
     entry.accountId = input.accountId;
     entry.kind = input.kind;

@@ -15,6 +15,8 @@ export const AccountSchema = new EntitySchema<Account>({
     status: { type: 'text' },
     balance: { type: new BigIntType('number') },
     reserved: { type: new BigIntType('number') },
+    statusReason: { type: 'text', fieldName: 'status_reason', nullable: true },
+    suspendedUntil: { type: 'datetime', fieldName: 'suspended_until', nullable: true },
     createdAt: { type: 'datetime', fieldName: 'created_at' },
     updatedAt: { type: 'datetime', fieldName: 'updated_at' },
   },

@@ -1,11 +1,12 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import { toMinorUnits } from '../../../../src/platform/money.ts';
 import { AccountBalanceChanged } from '../../contracts/events/account-balance-changed.ts';
-import { Account } from '../../domain/account.ts';
+import type { Account } from '../../domain/account.ts';
 import { LedgerEntry } from '../../domain/ledger-entry.ts';
+import { lockAccountByLogin } from '../../infrastructure/account.repository.ts';
 import { balanceChangedEvent } from '../balance-changed.mapper.ts';
 
 export interface ChangeBalance {
@@ -24,7 +25,7 @@ export async function changeBalance(
 ): Promise<Account> {
   const amount = toMinorUnits(command.sum, 'sum');
   return deps.em.fork().transactional(async (em) => {
-    const account = await em.findOne(Account, { login: command.login }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const account = await lockAccountByLogin(em, command.login);
     if (account === null) throw new NotFoundError('account', `No account for login ${command.login}`);
     const now = deps.clock.now();
     const change = command.operation === 'DEPOSIT' ? account.deposit(amount, now) : account.withdraw(amount, now);

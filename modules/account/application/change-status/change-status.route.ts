@@ -1,0 +1,89 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Clock } from '../../../../src/platform/clock.ts';
+import { adminGuard } from '../../../../src/platform/http/admin-guard.ts';
+import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
+import { AccountView, toAccountView } from '../account.schema.ts';
+import { changeStatus, DEFAULT_CLOSE_REASON, type ChangeStatus } from './change-status.handler.ts';
+
+const Problem = Type.Ref('Problem');
+const AccountId = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+const Reason = Type.String({ minLength: 1, maxLength: 200, examples: ['FRAUD_SUSPECTED'] });
+const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem };
+
+export const SuspendBody = Type.Object(
+  {
+    reason: Reason,
+    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the suspension should end; in the future', examples: ['2030-01-01T00:00:00Z'] })),
+  },
+  { additionalProperties: false },
+);
+export const CloseBody = Type.Object(
+  { reason: Type.Optional({ ...Reason, description: `Why the account is closed (default ${DEFAULT_CLOSE_REASON})`, examples: ['CUSTOMER_REQUEST'] }) },
+  { additionalProperties: false },
+);
+const NoFields = Type.Object({}, { additionalProperties: false });
+
+/**
+ * These bodies are optional: a call without one is validated as `{}`, so unknown fields are still
+ * refused (the platform's validator does not honour a top-level optional body schema).
+ */
+async function bodyDefaultsToEmptyObject(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+/** Admin routes (bearer ADMIN_TOKEN): suspend, reactivate and close an account. */
+export async function changeStatusRoutes(
+  app: HttpApp,
+  deps: { orm: MikroORM; outbox: OutboxWriter; clock: Clock; adminToken: string | undefined },
+): Promise<void> {
+  const run = (id: number, command: ChangeStatus) =>
+    changeStatus({ em: deps.orm.em, outbox: deps.outbox, clock: deps.clock }, id, command).then(toAccountView);
+
+  await app.register(async (scope) => {
+    const admin = scope.withTypeProvider<TypeBoxTypeProvider>();
+    admin.addHook('onRequest', adminGuard(deps.adminToken));
+
+    admin.post('/accounts/:id/suspend', {
+      schema: {
+        tags: ['account', 'admin'],
+        summary: 'Suspend an active account: payments, withdrawals and order charges are refused until it is reactivated',
+        security: [{ adminToken: [] }],
+        params: AccountId,
+        body: SuspendBody,
+        response: responses,
+      },
+    }, async (request) => run(request.params.id, {
+      action: 'suspend',
+      reason: request.body.reason,
+      expiresAt: request.body.expiresAt === undefined ? undefined : new Date(request.body.expiresAt),
+    }));
+
+    admin.post('/accounts/:id/reactivate', {
+      schema: {
+        tags: ['account', 'admin'],
+        summary: 'Reactivate a suspended account',
+        security: [{ adminToken: [] }],
+        params: AccountId,
+        body: NoFields,
+        response: responses,
+      },
+      preValidation: bodyDefaultsToEmptyObject,
+    }, async (request) => run(request.params.id, { action: 'reactivate' }));
+
+    admin.post('/accounts/:id/close', {
+      schema: {
+        tags: ['account', 'admin'],
+        summary: 'Close an account for good (refused while payments hold reserved funds)',
+        security: [{ adminToken: [] }],
+        params: AccountId,
+        body: CloseBody,
+        response: responses,
+      },
+      preValidation: bodyDefaultsToEmptyObject,
+    }, async (request) => run(request.params.id, { action: 'close', reason: request.body.reason ?? DEFAULT_CLOSE_REASON }));
+  });
+}
