@@ -3,6 +3,8 @@ import { MessagingSchema } from './0001-messaging.migration.ts';
 import { ProfileSchema } from './0002-profile.migration.ts';
 import { AccountSchema } from './0003-account.migration.ts';
 import { AccountHolds } from './0004-account-holds.migration.ts';
+import { BillingSchema } from './0006-billing.migration.ts';
+import { OrderSchema } from './0007-order.migration.ts';
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
@@ -10,4 +12,6 @@ export const migrations: MigrationObject[] = [
   { name: '0002-profile', class: ProfileSchema },
   { name: '0003-account', class: AccountSchema },
   { name: '0004-account-holds', class: AccountHolds },
+  { name: '0006-billing', class: BillingSchema },
+  { name: '0007-order', class: OrderSchema },
 ];

@@ -24,6 +24,12 @@ export interface ModuleDefinition {
   routes?(app: HttpApp, container: AwilixContainer<Cradle>): Promise<void>;
   /** The module's event handlers (role `worker`), consumed with group `<prefix>.<module>`. */
   handlers?(container: AwilixContainer<Cradle>): EventHandler[];
+  /**
+   * Background work the module runs in this process (a scheduler, a LISTEN connection), started
+   * after consumers and relay, before the HTTP API. It reads `config.roles` to decide what to run
+   * and resolves to the function that stops it (called before consumers and the database stop).
+   */
+  start?(container: AwilixContainer<Cradle>): Promise<() => Promise<void>>;
 }
 
 export function defineModule(definition: ModuleDefinition): ModuleDefinition {

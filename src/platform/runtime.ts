@@ -114,6 +114,9 @@ async function startOn(
     const stopRelay = relay;
     stoppers.splice(consumers.length, 0, () => stopRelay.stop());
   }
+  for (const module of modules) {
+    if (module.start !== undefined) stoppers.unshift(await module.start(container));
+  }
 
   let http: HttpApp | undefined;
   let url: string | undefined;

@@ -1,0 +1,50 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Type } from 'typebox';
+import { NotFoundError } from '../../../../src/platform/errors.ts';
+import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
+import { PaymentProcessing } from '../../domain/payment-processing.ts';
+
+const Problem = Type.Ref('Problem');
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const PaymentProcessingView = Type.Object({
+  paymentId: Type.Integer({ examples: [1] }),
+  accountId: Type.Integer({ examples: [1] }),
+  amount: MoneyValue,
+  currency: Type.String({ examples: ['EUR'] }),
+  transactionType: Type.String({ examples: ['STANDARD'] }),
+  status: Type.Union([Type.Literal('SCHEDULED'), Type.Literal('PROCESSED')]),
+  outcome: Type.Union([Type.Literal('SUCCEEDED'), Type.Literal('FAILED'), Type.Null()]),
+  failureReason: Type.Union([Type.String(), Type.Null()]),
+  receivedAt: Timestamp,
+  dueAt: Type.String({ format: 'date-time', description: 'When the simulated processing delay ends' }),
+  processedAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+export function paymentProcessingRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
+  app.get('/billing/payments/:paymentId', {
+    schema: {
+      tags: ['billing'],
+      summary: 'How billing is processing a submitted payment: scheduled until its delay ends, then processed',
+      params: Type.Object({ paymentId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      response: { 200: PaymentProcessingView, 400: Problem, 404: Problem },
+    },
+  }, async (request) => {
+    const processing = await deps.orm.em.fork().findOne(PaymentProcessing, { paymentId: request.params.paymentId });
+    if (processing === null) throw new NotFoundError('payment-processing', `Billing has not received payment ${request.params.paymentId}`);
+    return {
+      paymentId: processing.paymentId,
+      accountId: processing.accountId,
+      amount: fromMinorUnits(processing.amount),
+      currency: processing.currency,
+      transactionType: processing.transactionType,
+      status: processing.status,
+      outcome: processing.outcome,
+      failureReason: processing.failureReason,
+      receivedAt: processing.receivedAt.toISOString(),
+      dueAt: processing.dueAt.toISOString(),
+      processedAt: processing.processedAt?.toISOString() ?? null,
+    };
+  });
+}

@@ -1,0 +1,61 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Static } from 'typebox';
+import { Type } from 'typebox';
+import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
+import { Charge } from '../../domain/charge.ts';
+
+const Problem = Type.Ref('Problem');
+
+export const ChargeView = Type.Object({
+  chargeId: Type.Integer({ examples: [1] }),
+  orderId: Type.Integer({ examples: [1] }),
+  login: Type.String({ examples: ['alice'] }),
+  accountId: Type.Union([Type.Integer(), Type.Null()], { description: 'Known once the account module answered' }),
+  amount: MoneyValue,
+  currency: Type.String({ examples: ['EUR'] }),
+  status: Type.Union([Type.Literal('PENDING'), Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+  failureReason: Type.Union([Type.String(), Type.Null()], { examples: ['INSUFFICIENT_FUNDS'] }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+function toChargeView(charge: Charge): Static<typeof ChargeView> {
+  return {
+    chargeId: charge.id,
+    orderId: charge.orderId,
+    login: charge.login,
+    accountId: charge.accountId,
+    amount: fromMinorUnits(charge.amount),
+    currency: charge.currency,
+    status: charge.status,
+    failureReason: charge.failureReason,
+    createdAt: charge.createdAt.toISOString(),
+    updatedAt: charge.updatedAt.toISOString(),
+  };
+}
+
+export function queryChargesRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
+  app.get('/billing/charges', {
+    schema: {
+      tags: ['billing'],
+      summary: "A person's order charges, newest first",
+      querystring: Type.Object(
+        {
+          login: Type.String({ minLength: 1, maxLength: 64 }),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({ items: Type.Array(ChargeView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+        400: Problem,
+      },
+    },
+  }, async (request) => {
+    const { login, limit, offset } = request.query;
+    const [charges, total] = await deps.orm.em.fork().findAndCount(Charge, { login }, { orderBy: { id: 'desc' }, limit, offset });
+    return { items: charges.map(toChargeView), total, limit, offset };
+  });
+}

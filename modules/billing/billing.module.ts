@@ -1,0 +1,43 @@
+import { defineModule } from '../../src/platform/module.ts';
+import { onChargeDebited, onChargeRejected } from './application/charge-order/on-charge-answered.handler.ts';
+import { onOrderCreated } from './application/charge-order/on-order-created.handler.ts';
+import { onPaymentSubmitted } from './application/process-payment/on-payment-submitted.handler.ts';
+import { paymentProcessingRoutes } from './application/process-payment/payment-processing.route.ts';
+import { PaymentProcessingScheduler } from './application/process-payment/payment-processing.scheduler.ts';
+import { queryChargesRoutes } from './application/query-charges/query-charges.route.ts';
+import { BillingChargeFailed } from './contracts/events/billing-charge-failed.ts';
+import { BillingChargeRequested } from './contracts/events/billing-charge-requested.ts';
+import { BillingChargeSucceeded } from './contracts/events/billing-charge-succeeded.ts';
+import { BillingPaymentProcessed } from './contracts/events/billing-payment-processed.ts';
+import type { RandomSource } from './domain/processing-decision.ts';
+import { ChargeSchema, PaymentProcessingSchema } from './infrastructure/billing.entity.ts';
+
+const random: RandomSource = Math.random;
+
+export default defineModule({
+  name: 'billing',
+  description: 'Payment processing (simulated delay and failure rate) and order charges',
+  entities: [PaymentProcessingSchema, ChargeSchema],
+  produces: [BillingPaymentProcessed, BillingChargeRequested, BillingChargeSucceeded, BillingChargeFailed],
+  async routes(app, container) {
+    const { orm } = container.cradle;
+    paymentProcessingRoutes(app, { orm });
+    queryChargesRoutes(app, { orm });
+  },
+  handlers: (container) => {
+    const { clock, config } = container.cradle;
+    return [
+      onPaymentSubmitted({ clock, random, rules: config.processing }),
+      onOrderCreated(clock),
+      onChargeDebited(clock),
+      onChargeRejected(clock),
+    ];
+  },
+  async start(container) {
+    const { orm, outbox, clock, config, logger } = container.cradle;
+    if (!config.roles.has('worker')) return async () => {};
+    const scheduler = new PaymentProcessingScheduler({ orm, outbox, clock, random, rules: config.processing, logger });
+    scheduler.start();
+    return () => scheduler.stop();
+  },
+});

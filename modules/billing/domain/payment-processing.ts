@@ -1,0 +1,52 @@
+import type { ProcessingDecision, ProcessingOutcome } from './processing-decision.ts';
+
+export type ProcessingStatus = 'SCHEDULED' | 'PROCESSED';
+
+/**
+ * Billing's processing of one submitted payment (seed 001 transaction-paymaster): scheduled for
+ * `dueAt` when it arrives, processed once that time has come. Amounts in integer minor units.
+ */
+export class PaymentProcessing {
+  id!: number;
+  paymentId!: number;
+  accountId!: number;
+  amount!: number;
+  currency!: string;
+  transactionType!: string;
+  status: ProcessingStatus = 'SCHEDULED';
+  receivedAt!: Date;
+  dueAt!: Date;
+  outcome: ProcessingOutcome | null = null;
+  failureReason: string | null = null;
+  processedAt: Date | null = null;
+
+  static schedule(
+    input: { paymentId: number; accountId: number; amount: number; currency: string; transactionType: string },
+    now: Date,
+    delayMs: number,
+  ): PaymentProcessing {
+    const processing = new PaymentProcessing();
+    processing.paymentId = input.paymentId;
+    processing.accountId = input.accountId;
+    processing.amount = input.amount;
+    processing.currency = input.currency;
+    processing.transactionType = input.transactionType;
+    processing.receivedAt = now;
+    processing.dueAt = new Date(now.getTime() + delayMs);
+    return processing;
+  }
+
+  isDue(now: Date): boolean {
+    return this.status === 'SCHEDULED' && this.dueAt.getTime() <= now.getTime();
+  }
+
+  /** Records the outcome; returns false (and changes nothing) when it is not due or already processed. */
+  process(decision: ProcessingDecision, now: Date): boolean {
+    if (!this.isDue(now)) return false;
+    this.status = 'PROCESSED';
+    this.outcome = decision.outcome;
+    this.failureReason = decision.failureReason;
+    this.processedAt = now;
+    return true;
+  }
+}

@@ -1,0 +1,59 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../../../src/platform/clock.ts';
+import { BadRequestError } from '../../../../src/platform/errors.ts';
+import type { EventData } from '../../../../src/platform/messaging/contract.ts';
+import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
+import { assertCurrency, fromMinorUnits, toMinorUnits } from '../../../../src/platform/money.ts';
+import { OrderCreated } from '../../contracts/events/order-created.ts';
+import { Order, type OrderPricing } from '../../domain/order.ts';
+import { saveNewOrder } from '../../infrastructure/order.repository.ts';
+
+export interface PlaceOrder {
+  login: string;
+  items?: Array<{ name: string; quantity: number; unitPrice: number }> | undefined;
+  amount?: number | undefined;
+  currency?: string | undefined;
+}
+
+export const DEFAULT_CURRENCY = 'EUR';
+
+/** Seed 004: saves a PENDING order and `order.created` in one transaction; billing charges it from there. */
+export async function placeOrder(
+  deps: { em: EntityManager; outbox: OutboxWriter; clock: Clock },
+  command: PlaceOrder,
+): Promise<Order> {
+  const currency = assertCurrency(command.currency ?? DEFAULT_CURRENCY, 'currency');
+  const order = Order.place({ login: command.login, currency, pricing: pricingOf(command) }, deps.clock.now());
+  return deps.em.fork().transactional(async (em) => {
+    await saveNewOrder(em, order);
+    deps.outbox.add(em, OrderCreated, orderCreatedEvent(order));
+    return order;
+  });
+}
+
+function pricingOf(command: PlaceOrder): OrderPricing {
+  if ((command.items === undefined) === (command.amount === undefined)) {
+    throw new BadRequestError('items-or-amount', 'Give either items or amount, not both and not neither')
+      .withField(command.items === undefined ? 'items' : 'amount', 'give exactly one of items and amount');
+  }
+  if (command.amount !== undefined) return { kind: 'amount', amount: toMinorUnits(command.amount, 'amount') };
+  return {
+    kind: 'items',
+    items: command.items!.map((item, index) => ({
+      name: item.name,
+      quantity: item.quantity,
+      unitPrice: toMinorUnits(item.unitPrice, `items/${index}/unitPrice`),
+    })),
+  };
+}
+
+function orderCreatedEvent(order: Order): EventData<typeof OrderCreated> {
+  return {
+    orderId: order.id,
+    login: order.login,
+    amount: fromMinorUnits(order.amount),
+    currency: order.currency,
+    items: order.items.map((item) => ({ name: item.name, quantity: item.quantity, unitPrice: fromMinorUnits(item.unitPrice) })),
+    createdAt: order.createdAt.toISOString(),
+  };
+}

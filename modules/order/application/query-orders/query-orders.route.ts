@@ -1,0 +1,46 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Type } from 'typebox';
+import { NotFoundError } from '../../../../src/platform/errors.ts';
+import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.ts';
+import { OrderView, toOrderView } from '../order.schema.ts';
+
+const Problem = Type.Ref('Problem');
+
+export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
+  app.get('/orders/:id', {
+    schema: {
+      tags: ['order'],
+      summary: 'One order with its lines and payment status',
+      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      response: { 200: OrderView, 400: Problem, 404: Problem },
+    },
+  }, async (request) => {
+    const order = await findOrder(deps.orm.em.fork(), request.params.id);
+    if (order === null) throw new NotFoundError('order', `No order with id ${request.params.id}`);
+    return toOrderView(order);
+  });
+
+  app.get('/orders', {
+    schema: {
+      tags: ['order'],
+      summary: "A person's orders, newest first",
+      querystring: Type.Object(
+        {
+          login: Type.String({ minLength: 1, maxLength: 64 }),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({ items: Type.Array(OrderView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+        400: Problem,
+      },
+    },
+  }, async (request) => {
+    const { login, limit, offset } = request.query;
+    const [orders, total] = await listOrdersOf(deps.orm.em.fork(), login, { limit, offset });
+    return { items: orders.map(toOrderView), total, limit, offset };
+  });
+}

@@ -1,0 +1,16 @@
+import { BadRequestError } from '../../../src/platform/errors.ts';
+
+export class OrderAmountTooLargeError extends BadRequestError {
+  constructor(maxMinor: number) {
+    super('order-amount-too-large', `The order total may not exceed ${(maxMinor / 100).toFixed(2)}`);
+    this.withField('items', 'the total of quantity × unitPrice is too large');
+  }
+}
+
+/** A settled order got the opposite outcome: not a result of a correct exchange, so it goes to an operator. */
+export class OrderAlreadySettledError extends Error {
+  constructor(orderId: number, status: string, outcome: string) {
+    super(`order ${orderId} is already ${status}; refusing the contradicting outcome ${outcome}`);
+    this.name = 'OrderAlreadySettledError';
+  }
+}

@@ -1,0 +1,40 @@
+import { asValue } from 'awilix';
+import { defineModule } from '../../src/platform/module.ts';
+import { OrderOutcomeWaiters } from './application/place-order/order-outcome.waiter.ts';
+import { placeOrderRoutes } from './application/place-order/place-order.route.ts';
+import { queryOrdersRoutes } from './application/query-orders/query-orders.route.ts';
+import { onChargeFailed, onChargeSucceeded } from './application/settle-order/on-charge-settled.handler.ts';
+import { OrderCreated } from './contracts/events/order-created.ts';
+import { OrderItemSchema, OrderSchema } from './infrastructure/order.entity.ts';
+import { readOrderStatus } from './infrastructure/order.repository.ts';
+import { OrderSettledListener } from './infrastructure/order-settled.notifier.ts';
+
+/** The container name of this process's registry of requests waiting for a charge outcome. */
+const WAITERS = 'orderOutcomeWaiters';
+
+export default defineModule({
+  name: 'order',
+  description: 'Orders (seed 004): placed, charged by billing, answered paid or not paid',
+  entities: [OrderSchema, OrderItemSchema],
+  produces: [OrderCreated],
+  register(container) {
+    const { orm } = container.cradle;
+    container.register(WAITERS, asValue(new OrderOutcomeWaiters((orderId) => readOrderStatus(orm.em.fork(), orderId))));
+  },
+  async routes(app, container) {
+    const { orm, outbox, clock, idempotency, config } = container.cradle;
+    const waiters = container.resolve<OrderOutcomeWaiters>(WAITERS);
+    placeOrderRoutes(app, { orm, outbox, clock, idempotency, waiters, waitMs: config.orderWaitMs });
+    queryOrdersRoutes(app, { orm });
+  },
+  handlers: (container) => [onChargeSucceeded(container.cradle.clock), onChargeFailed(container.cradle.clock)],
+  async start(container) {
+    const { orm, config, logger } = container.cradle;
+    // Only requests wait for outcomes, so only a process serving the API listens for settlements.
+    if (!config.roles.has('api')) return async () => {};
+    const waiters = container.resolve<OrderOutcomeWaiters>(WAITERS);
+    const listener = new OrderSettledListener(orm.config.get('clientUrl')!, (orderId) => waiters.settled(orderId), logger);
+    listener.start();
+    return () => listener.stop();
+  },
+});
