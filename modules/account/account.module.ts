@@ -1,4 +1,5 @@
 import { defineModule } from '../../src/platform/module.ts';
+import { ProfileRegistered } from '../profile/index.ts';
 import { changeBalanceRoutes } from './application/change-balance/change-balance.route.ts';
 import { onProfileRegistered } from './application/open-account/on-profile-registered.handler.ts';
 import { queryAccountRoutes } from './application/query-account/query-account.route.ts';
@@ -11,6 +12,7 @@ export default defineModule({
   description: 'Accounts and balances: opening, deposits and withdrawals, never below zero',
   entities: [AccountSchema, LedgerEntrySchema],
   produces: [AccountCreated, AccountBalanceChanged],
+  consumes: [ProfileRegistered],
   async routes(app, container) {
     const { orm, outbox, clock } = container.cradle;
     changeBalanceRoutes(app, { orm, outbox, clock });
