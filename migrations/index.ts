@@ -5,6 +5,7 @@ import { AccountSchema } from './0003-account.migration.ts';
 import { AccountHolds } from './0004-account-holds.migration.ts';
 import { BillingSchema } from './0006-billing.migration.ts';
 import { OrderSchema } from './0007-order.migration.ts';
+import { NotificationSchema } from './0008-notification.migration.ts';
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrations: MigrationObject[] = [
   { name: '0004-account-holds', class: AccountHolds },
   { name: '0006-billing', class: BillingSchema },
   { name: '0007-order', class: OrderSchema },
+  { name: '0008-notification', class: NotificationSchema },
 ];

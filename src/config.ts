@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 // Grows as modules land; every name here must have modules/<name>/<name>.module.ts.
-export const MODULE_NAMES = ['profile', 'account', 'billing', 'order'] as const;
+export const MODULE_NAMES = ['profile', 'account', 'billing', 'order', 'notification'] as const;
 export type ModuleName = (typeof MODULE_NAMES)[number];
 
 export const ROLES = ['api', 'worker', 'relay'] as const;

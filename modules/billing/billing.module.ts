@@ -10,6 +10,9 @@ import { BillingChargeRequested } from './contracts/events/billing-charge-reques
 import { BillingChargeSucceeded } from './contracts/events/billing-charge-succeeded.ts';
 import { BillingPaymentProcessed } from './contracts/events/billing-payment-processed.ts';
 import type { RandomSource } from './domain/processing-decision.ts';
+import { AccountChargeDebited, AccountChargeRejected } from '../account/index.ts';
+import { OrderCreated } from '../order/index.ts';
+import { PaymentSubmitted } from '../payment/index.ts';
 import { ChargeSchema, PaymentProcessingSchema } from './infrastructure/billing.entity.ts';
 
 const random: RandomSource = Math.random;
@@ -19,6 +22,7 @@ export default defineModule({
   description: 'Payment processing (simulated delay and failure rate) and order charges',
   entities: [PaymentProcessingSchema, ChargeSchema],
   produces: [BillingPaymentProcessed, BillingChargeRequested, BillingChargeSucceeded, BillingChargeFailed],
+  consumes: [PaymentSubmitted, OrderCreated, AccountChargeDebited, AccountChargeRejected],
   async routes(app, container) {
     const { orm } = container.cradle;
     paymentProcessingRoutes(app, { orm });

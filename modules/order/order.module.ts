@@ -5,6 +5,7 @@ import { placeOrderRoutes } from './application/place-order/place-order.route.ts
 import { queryOrdersRoutes } from './application/query-orders/query-orders.route.ts';
 import { onChargeFailed, onChargeSucceeded } from './application/settle-order/on-charge-settled.handler.ts';
 import { OrderCreated } from './contracts/events/order-created.ts';
+import { BillingChargeFailed, BillingChargeSucceeded } from '../billing/index.ts';
 import { OrderItemSchema, OrderSchema } from './infrastructure/order.entity.ts';
 import { readOrderStatus } from './infrastructure/order.repository.ts';
 import { OrderSettledListener } from './infrastructure/order-settled.notifier.ts';
@@ -17,6 +18,7 @@ export default defineModule({
   description: 'Orders (seed 004): placed, charged by billing, answered paid or not paid',
   entities: [OrderSchema, OrderItemSchema],
   produces: [OrderCreated],
+  consumes: [BillingChargeSucceeded, BillingChargeFailed],
   register(container) {
     const { orm } = container.cradle;
     container.register(WAITERS, asValue(new OrderOutcomeWaiters((orderId) => readOrderStatus(orm.em.fork(), orderId))));

@@ -1,4 +1,5 @@
 import { defineModule } from '../../src/platform/module.ts';
+import { AccountCreated } from '../account/index.ts';
 import { onAccountCreated } from './application/on-account-created.handler.ts';
 import { queryProfilesRoutes } from './application/query-profiles/query-profiles.route.ts';
 import { registerProfileRoutes } from './application/register-profile/register-profile.route.ts';
@@ -10,6 +11,7 @@ export default defineModule({
   description: 'People: registration, duplicate check, activation once their account exists',
   entities: [ProfileSchema],
   produces: [ProfileRegistered],
+  consumes: [AccountCreated],
   async routes(app, container) {
     const { orm, outbox, clock } = container.cradle;
     registerProfileRoutes(app, { orm, outbox, clock });

@@ -18,6 +18,12 @@ export interface ModuleDefinition {
   entities: Array<EntitySchema<any, any>>;
   /** Every event contract this module publishes (topics, AsyncAPI). */
   produces: EventContract[];
+  /**
+   * Every event contract its handlers consume, declared so that tools (AsyncAPI) can list
+   * consumers without building handlers, which need a running container. When declared, the
+   * platform refuses to start if it differs from what handlers() returns.
+   */
+  consumes?: EventContract[];
   /** Registers the module's services, including any query API it offers other modules. */
   register?(container: AwilixContainer<Cradle>): void;
   /** Registers the module's routes on an encapsulated fastify context (role `api`). */
@@ -34,4 +40,17 @@ export interface ModuleDefinition {
 
 export function defineModule(definition: ModuleDefinition): ModuleDefinition {
   return definition;
+}
+
+/** Throws when a module's declared `consumes` does not match the contracts its handlers handle. */
+export function assertConsumesMatchHandlers(module: ModuleDefinition, handlers: EventHandler[]): void {
+  if (module.consumes === undefined) return;
+  const key = (contract: EventContract) => `${contract.type}@${contract.version}`;
+  const declared = [...new Set(module.consumes.map(key))].sort();
+  const handled = [...new Set(handlers.map((handler) => key(handler.contract)))].sort();
+  if (declared.join(',') !== handled.join(',')) {
+    throw new Error(
+      `module "${module.name}" declares consumes [${declared.join(', ')}] but its handlers handle [${handled.join(', ')}]`,
+    );
+  }
 }

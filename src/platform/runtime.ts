@@ -18,7 +18,8 @@ import { OutboxWriter } from './messaging/outbox-writer.ts';
 import { KafkaTransport } from './messaging/transports/kafka.transport.ts';
 import { LocalTransport } from './messaging/transports/local.transport.ts';
 import type { Transport } from './messaging/transports/transport.ts';
-import type { ModuleDefinition } from './module.ts';
+import type { EventHandler } from './messaging/event-handler.ts';
+import { assertConsumesMatchHandlers, type ModuleDefinition } from './module.ts';
 import { loadModules } from './module-loader.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
@@ -155,13 +156,19 @@ function createTransport(config: Config, logger: Logger): Transport {
 function createConsumers(modules: ModuleDefinition[], container: AwilixContainer<Cradle>): ModuleConsumer[] {
   const { config, orm, outbox, topics, transport, deadLetters, metrics, logger } = container.cradle;
   return modules
-    .map((module) => ({ module, handlers: module.handlers?.(container) ?? [] }))
+    .map((module) => ({ module, handlers: handlersOf(module, container) }))
     .filter(({ handlers }) => handlers.length > 0)
     .map(({ module, handlers }) => new ModuleConsumer({
       group: `${config.kafka.groupPrefix}.${module.name}`,
       handlers, orm, outbox, topics, transport, deadLetters, metrics, logger,
       settings: config.consumer,
     }));
+}
+
+function handlersOf(module: ModuleDefinition, container: AwilixContainer<Cradle>): EventHandler[] {
+  const handlers = module.handlers?.(container) ?? [];
+  assertConsumesMatchHandlers(module, handlers);
+  return handlers;
 }
 
 function topicsOf(modules: ModuleDefinition[], consumers: ModuleConsumer[], topics: TopicNames): string[] {

@@ -1,0 +1,28 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Type } from 'typebox';
+import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { notificationsOf } from '../../infrastructure/notification.repository.ts';
+import { NotificationList, NotificationsQuery, toNotificationView } from './query-notifications.schema.ts';
+
+const SUMMARY = 'A person\'s messages, newest first';
+// Messages follow events, so a person who just registered may not be known here yet: an unknown
+// login is an empty list, not a 404, to avoid telling "no such person" when it means "nothing yet".
+const DESCRIPTION = 'Messages stored for the person with this login, newest first (by when the event happened). An unknown login answers 200 with an empty list: this module learns of people through events and does not own profiles.';
+
+export function queryNotificationsRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
+  for (const url of ['/notifications', '/notice/notices/']) {
+    app.get(url, {
+      schema: {
+        tags: ['notification'],
+        summary: url === '/notifications' ? SUMMARY : `${SUMMARY} — seed 004 alias of GET /notifications`,
+        description: DESCRIPTION,
+        querystring: NotificationsQuery,
+        response: { 200: NotificationList, 400: Type.Ref('Problem') },
+      },
+    }, async (request) => {
+      const { login, limit, offset } = request.query;
+      const { items, total } = await notificationsOf(deps.orm.em.fork(), login, { limit, offset });
+      return { login, items: items.map(toNotificationView), total, limit, offset };
+    });
+  }
+}
