@@ -35,7 +35,8 @@ registerAjvFormats();
 const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const validator = Compile(schema);
   return (value: unknown) => {
-    const prepared = httpPart === 'body' ? value : Value.Default(schema, Value.Convert(schema, value));
+    // A POST without a body is validated as `{}`: optional bodies work, required fields are still reported.
+    const prepared = httpPart === 'body' ? (value ?? {}) : Value.Default(schema, Value.Convert(schema, value));
     if (validator.Check(prepared)) return { value: prepared };
     return { error: validator.Errors(prepared) as unknown as FastifySchemaValidationError[] };
   };

@@ -27,14 +27,6 @@ export const CloseBody = Type.Object(
 );
 const NoFields = Type.Object({}, { additionalProperties: false });
 
-/**
- * These bodies are optional: a call without one is validated as `{}`, so unknown fields are still
- * refused (the platform's validator does not honour a top-level optional body schema).
- */
-async function bodyDefaultsToEmptyObject(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {};
-}
-
 /** Admin routes (bearer ADMIN_TOKEN): suspend, reactivate and close an account. */
 export async function changeStatusRoutes(
   app: HttpApp,
@@ -71,7 +63,6 @@ export async function changeStatusRoutes(
         body: NoFields,
         response: responses,
       },
-      preValidation: bodyDefaultsToEmptyObject,
     }, async (request) => run(request.params.id, { action: 'reactivate' }));
 
     admin.post('/accounts/:id/close', {
@@ -83,7 +74,6 @@ export async function changeStatusRoutes(
         body: CloseBody,
         response: responses,
       },
-      preValidation: bodyDefaultsToEmptyObject,
     }, async (request) => run(request.params.id, { action: 'close', reason: request.body.reason ?? DEFAULT_CLOSE_REASON }));
   });
 }
