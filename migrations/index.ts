@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/postgresql';
 import { MessagingSchema } from './0001-messaging.migration.ts';
 import { ProfileSchema } from './0002-profile.migration.ts';
 import { AccountSchema } from './0003-account.migration.ts';
+import { PaymentSchema } from './0005-payment.migration.ts';
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
   { name: '0001-messaging', class: MessagingSchema },
   { name: '0002-profile', class: ProfileSchema },
   { name: '0003-account', class: AccountSchema },
+  { name: '0005-payment', class: PaymentSchema },
 ];
