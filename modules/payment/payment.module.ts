@@ -37,7 +37,7 @@ export default defineModule({
     const { orm, outbox, clock, idempotency, config } = container.cradle;
     const accounts = new KnownAccounts(queryApiOf<AccountQueryApi>(container, ACCOUNT_QUERY_API, 'account', accountQueryApiOverHttp));
     requestPaymentRoutes(app, { orm, outbox, clock, idempotency, accounts, fraudRules: fraudRulesOf(config) });
-    queryPaymentsRoutes(app, { orm, accounts });
+    queryPaymentsRoutes(app, { orm, accounts, clock });
     reversePaymentRoutes(app, { orm, outbox, clock, idempotency });
   },
   handlers: (container) => {

@@ -7,11 +7,6 @@ import { KnownAccount } from '../domain/known-account.ts';
 /** How a payment names its account: by the owner's login (seed 000/004 userName) or by id. */
 export type AccountReference = { userName: string } | { accountId: number };
 
-/** The account a payment is for, and the account module's answer when the cache did not know it yet. */
-export interface LocatedAccount {
-  accountId: number;
-  snapshot: AccountSnapshot | undefined;
-}
 
 /**
  * The payment module's cache of accounts (`payment.account_cache`). Events keep it current; on a
@@ -22,12 +17,17 @@ export interface LocatedAccount {
 export class KnownAccounts {
   constructor(private readonly queryApi: AccountQueryApi) {}
 
-  /** Cache first, then the account module; undefined when neither knows the account. */
-  async locate(em: EntityManager, reference: AccountReference): Promise<LocatedAccount | undefined> {
+  /**
+   * The id of the account, from the cache first, then from the account module — whose answer is
+   * remembered at once (even if the payment is then refused). Undefined when neither knows it.
+   */
+  async locate(em: EntityManager, reference: AccountReference, now: Date): Promise<number | undefined> {
     const cached = await em.findOne(KnownAccount, 'userName' in reference ? { login: reference.userName } : { accountId: reference.accountId });
-    if (cached?.isComplete()) return { accountId: cached.accountId, snapshot: undefined };
+    if (cached?.isComplete()) return cached.accountId;
     const snapshot = await this.ask(reference);
-    return snapshot === null ? undefined : { accountId: snapshot.accountId, snapshot };
+    if (snapshot === null) return undefined;
+    await rememberSnapshot(em, snapshot, now);
+    return snapshot.accountId;
   }
 
   async lock(em: EntityManager, accountId: number): Promise<KnownAccount | null> {

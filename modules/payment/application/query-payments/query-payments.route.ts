@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
+import type { Clock } from '../../../../src/platform/clock.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Payment } from '../../domain/payment.ts';
@@ -8,7 +9,7 @@ import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '
 
 const Problem = Type.Ref('Problem');
 
-export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; accounts: KnownAccounts }): void {
+export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; accounts: KnownAccounts; clock: Clock }): void {
   app.get('/payments', {
     schema: {
       tags: ['payment'],
@@ -33,9 +34,9 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
     let where = {};
     if (userName !== undefined) {
       // A user has one account; payments made by accountId know it even when they never saw the login.
-      const account = await deps.accounts.locate(em, { userName });
-      if (account === undefined) return { items: [], total: 0, limit, offset };
-      where = { accountId: account.accountId };
+      const accountId = await deps.accounts.locate(em, { userName }, deps.clock.now());
+      if (accountId === undefined) return { items: [], total: 0, limit, offset };
+      where = { accountId };
     }
     const [payments, total] = await em.findAndCount(Payment, where, { orderBy: { id: 'desc' }, limit, offset });
     return { items: payments.map(toPaymentView), total, limit, offset };

@@ -6,7 +6,7 @@ import { assertCurrency, toMinorUnits } from '../../../../src/platform/money.ts'
 import { FailureReason } from '../../domain/failure-reason.ts';
 import { assessFraud, VELOCITY_WINDOW_MS, type FraudRulesConfig } from '../../domain/fraud-rules.ts';
 import { Payment, type TransactionType } from '../../domain/payment.ts';
-import { rememberSnapshot, type AccountReference, type KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
+import type { AccountReference, KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { paymentsSince } from '../../infrastructure/payments.repository.ts';
 import { announce, announceFraud, announceRequested, type Publish } from '../payment-events.ts';
 
@@ -37,13 +37,12 @@ export async function requestPayment(deps: RequestPaymentDeps, command: RequestP
   const reference = accountReferenceOf(command);
   const amount = toMinorUnits(command.amount, 'amount');
   const currency = assertCurrency(command.currency, 'currency');
-  const located = await deps.accounts.locate(deps.em.fork(), reference);
-  if (located === undefined) throw new NotFoundError('account', `No account for ${describe(reference)}`);
+  const accountId = await deps.accounts.locate(deps.em.fork(), reference, deps.clock.now());
+  if (accountId === undefined) throw new NotFoundError('account', `No account for ${describe(reference)}`);
 
   return deps.em.fork().transactional(async (em) => {
     const now = deps.clock.now();
-    if (located.snapshot !== undefined) await rememberSnapshot(em, located.snapshot, now);
-    const account = await deps.accounts.lock(em, located.accountId);
+    const account = await deps.accounts.lock(em, accountId);
     if (account === null) throw new NotFoundError('account', `No account for ${describe(reference)}`);
     account.assertAcceptsPayment(currency);
 
