@@ -33,7 +33,7 @@ t.test('assessFraud › payments older than a minute do not count', async (t) =>
   const old = [secondsAgo(60, 1), secondsAgo(61, 2), secondsAgo(3600, 3)];
   t.equal(assessFraud({ amount: 4, history: old }, config, NOW).score, 0);
   t.equal(withinLastMinute([...old, secondsAgo(59)], NOW).length, 1, 'the window is the 60 s before now, start excluded');
-  t.equal(withinLastMinute([{ amount: 1, createdAt: new Date(NOW.getTime() + 1000) }], NOW).length, 0, 'a future time does not count');
+  t.equal(withinLastMinute([{ amount: 1, createdAt: new Date(NOW.getTime() + 1000) }], NOW).length, 1, 'a time slightly ahead (another clock) counts');
 });
 
 t.test('assessFraud › both rules firing is CRITICAL', async (t) => {

@@ -93,10 +93,13 @@ const repeatedAmountRule: Rule = (candidate, recent) =>
 
 const RULES: readonly Rule[] = [amountRule, velocityRule, repeatedAmountRule];
 
-/** Payments of the velocity window ending at `now` (the window's start excluded). */
+/**
+ * Payments of the velocity window ending at `now` (its start excluded). A payment stamped after
+ * `now` counts too: another process's clock may run slightly ahead.
+ */
 export function withinLastMinute(history: readonly PastPayment[], now: Date): PastPayment[] {
   const since = now.getTime() - VELOCITY_WINDOW_MS;
-  return history.filter((past) => past.createdAt.getTime() > since && past.createdAt.getTime() <= now.getTime());
+  return history.filter((past) => past.createdAt.getTime() > since);
 }
 
 export function combinedScore(weights: readonly number[]): number {

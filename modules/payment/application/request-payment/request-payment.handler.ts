@@ -41,10 +41,11 @@ export async function requestPayment(deps: RequestPaymentDeps, command: RequestP
   if (accountId === undefined) throw new NotFoundError('account', `No account for ${describe(reference)}`);
 
   return deps.em.fork().transactional(async (em) => {
-    const now = deps.clock.now();
     const account = await deps.accounts.lock(em, accountId);
     if (account === null) throw new NotFoundError('account', `No account for ${describe(reference)}`);
     account.assertAcceptsPayment(currency);
+    // Read after the lock: a request that waited must see the payments committed while it waited.
+    const now = deps.clock.now();
 
     const history = await paymentsSince(em, account.accountId, new Date(now.getTime() - VELOCITY_WINDOW_MS));
     const assessment = assessFraud({ amount, history }, deps.fraudRules, now);

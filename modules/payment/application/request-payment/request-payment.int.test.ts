@@ -1,4 +1,6 @@
 import t, { type Test } from 'tap';
+import { eventually } from '../../../../test/harness/eventually.ts';
+import { ADMIN_TOKEN } from '../../../../test/harness/platform.ts';
 import { platformFor } from '../../../../test/harness/suite.ts';
 import { AccountFundsReserved } from '../../../account/index.ts';
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
@@ -129,6 +131,23 @@ t.test('POST /payments › too many payments in a minute are rejected; with a hi
   t.match((await publishedFor(app, 'fraud.detected', both.id))[0], { fraudReasons: ['AMOUNT_TOO_HIGH', 'TOO_MANY_PAYMENTS'], severity: 'CRITICAL', fraudScore: 0.9375 });
 });
 
+t.test('POST /payments › concurrent payments of one account are checked one at a time', async (t) => {
+  await openAccount(app, 'cora');
+  const responses = await Promise.all([1, 2, 3, 4, 5, 6].map((amount) => pay({ userName: 'cora', amount, currency: 'EUR' })));
+  t.ok(responses.every((response) => response.statusCode === 201), 'all answered 201');
+  const statuses = responses.map((response) => response.json<Created>().status).sort();
+  t.same(statuses, ['CREATED', 'CREATED', 'CREATED', 'REJECTED', 'REJECTED', 'REJECTED'], 'exactly 3 per minute get through, however they race');
+});
+
+t.test('account.funds.reserved for an unknown payment › dead-lettered, not applied', async (t) => {
+  await actAs(app, AccountFundsReserved, { paymentId: 424_242, accountId: alice.accountId, amount: 1, currency: 'EUR', reservedAt: new Date().toISOString() });
+  const dead = await eventually(async () => {
+    const body = (await app.request({ method: 'GET', url: '/admin/dead-letters', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json<{ items: Array<{ consumer: string; error: string }> }>();
+    return body.items.find((item) => item.error.includes('unknown payment 424242'));
+  }, { what: 'the dead letter' });
+  t.equal(dead.consumer, `${app.config.kafka.groupPrefix}.payment`);
+});
+
 t.test('POST /payments › Idempotency-Key replays the first response; another body with the key is 409', async (t) => {
   await openAccount(app, 'ida');
   const before = await rowCounts(app);
@@ -188,7 +207,7 @@ t.test('POST /payments/{id}/reversal › only a COMPLETED payment; bad input is 
 
 t.test('GET /payments › lists newest first, pages, and filters by userName', async (t) => {
   const all = (await app.request({ method: 'GET', url: '/payments?limit=500' })).json<{ items: PaymentBody[]; total: number }>();
-  t.ok(all.total >= 10, 'every payment is listed');
+  t.ok(all.total >= 16, 'every payment is listed');
   t.same(all.items.map((item) => item.id), [...all.items.map((item) => item.id)].sort((a, b) => b - a), 'newest first');
   const page = (await app.request({ method: 'GET', url: '/payments?limit=2&offset=1' })).json<{ items: PaymentBody[]; total: number; limit: number; offset: number }>();
   t.same(page.items.map((item) => item.id), all.items.slice(1, 3).map((item) => item.id), 'limit and offset page the list');
@@ -206,4 +225,11 @@ t.test('GET /payments › lists newest first, pages, and filters by userName', a
   isProblem(t, await app.request({ method: 'GET', url: '/payments/123456' }), 404, 'payment-not-found');
   isProblem(t, await app.request({ method: 'GET', url: '/payments/123456/status' }), 404, 'payment-not-found');
   isProblem(t, await app.request({ method: 'GET', url: '/payments/0' }), 400, 'validation-error');
+});
+
+t.test('GET /docs/json › documents the payment routes', async (t) => {
+  const document = (await app.request({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, { tags: string[] }>> }>();
+  for (const [path, method] of [['/payments', 'post'], ['/payments', 'get'], ['/payments/{id}', 'get'], ['/payments/{id}/status', 'get'], ['/payments/{id}/reversal', 'post']] as const) {
+    t.same(document.paths[path]?.[method]?.tags, ['payment'], `${method.toUpperCase()} ${path}`);
+  }
 });
