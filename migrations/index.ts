@@ -3,6 +3,7 @@ import { MessagingSchema } from './0001-messaging.migration.ts';
 import { ProfileSchema } from './0002-profile.migration.ts';
 import { AccountSchema } from './0003-account.migration.ts';
 import { AccountHolds } from './0004-account-holds.migration.ts';
+import { PaymentSchema } from './0005-payment.migration.ts';
 import { BillingSchema } from './0006-billing.migration.ts';
 import { OrderSchema } from './0007-order.migration.ts';
 import { NotificationSchema } from './0008-notification.migration.ts';
@@ -13,6 +14,7 @@ export const migrations: MigrationObject[] = [
   { name: '0002-profile', class: ProfileSchema },
   { name: '0003-account', class: AccountSchema },
   { name: '0004-account-holds', class: AccountHolds },
+  { name: '0005-payment', class: PaymentSchema },
   { name: '0006-billing', class: BillingSchema },
   { name: '0007-order', class: OrderSchema },
   { name: '0008-notification', class: NotificationSchema },

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
-// Grows as modules land; every name here must have modules/<name>/<name>.module.ts.
-export const MODULE_NAMES = ['profile', 'account', 'billing', 'order', 'notification'] as const;
+// Every name here has modules/<name>/<name>.module.ts; MODULES selects among them.
+export const MODULE_NAMES = ['profile', 'account', 'payment', 'billing', 'order', 'notification'] as const;
 export type ModuleName = (typeof MODULE_NAMES)[number];
 
 export const ROLES = ['api', 'worker', 'relay'] as const;
@@ -28,7 +28,13 @@ export interface Config {
   };
   consumer: { maxAttempts: number; retryBaseMs: number; concurrency: number };
   processing: { delayMinMs: number; delayMaxMs: number; failureRate: number };
-  fraud: { amountThreshold: number; maxPaymentsPerMinute: number };
+  fraud: {
+    /** Major units. */
+    amountThreshold: number;
+    maxPaymentsPerMinute: number;
+    /** Fraud scores at or above it reject the payment (0.01–1). */
+    rejectScore: number;
+  };
   orderWaitMs: number;
   adminToken: string | undefined;
   logLevel: LogLevel;
@@ -204,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     fraud: {
       amountThreshold: decimal(env, 'FRAUD_AMOUNT_THRESHOLD', 10_000, 0, 1e12),
       maxPaymentsPerMinute: integer(env, 'FRAUD_MAX_PAYMENTS_PER_MINUTE', 10, 1, 1_000_000),
+      rejectScore: decimal(env, 'FRAUD_REJECT_SCORE', 0.7, 0.01, 1),
     },
     orderWaitMs: integer(env, 'ORDER_WAIT_MS', 5000, 0, 60_000),
     adminToken: present(env, 'ADMIN_TOKEN'),

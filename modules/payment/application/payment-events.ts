@@ -1,0 +1,78 @@
+import type { HandlerContext } from '../../../src/platform/messaging/event-handler.ts';
+import { fromMinorUnits } from '../../../src/platform/money.ts';
+import { FraudDetected } from '../contracts/events/fraud-detected.ts';
+import { PaymentCompleted } from '../contracts/events/payment-completed.ts';
+import { PaymentFailed } from '../contracts/events/payment-failed.ts';
+import { PaymentRequested } from '../contracts/events/payment-requested.ts';
+import { PaymentReversed } from '../contracts/events/payment-reversed.ts';
+import { PaymentStatusChanged } from '../contracts/events/payment-status-changed.ts';
+import { PaymentSubmitted } from '../contracts/events/payment-submitted.ts';
+import { errorCodeFor } from '../domain/failure-reason.ts';
+import type { FraudAssessment } from '../domain/fraud-rules.ts';
+import type { Payment, StatusChange } from '../domain/payment.ts';
+
+/** Adds an event to the current transaction's outbox (a handler's `publish`, or `outbox.add` bound to a use case's em). */
+export type Publish = HandlerContext['publish'];
+
+/**
+ * Publishes a status change: always on `payment.status`, plus the integration event the new status
+ * stands for. CREATED has none of its own: the use case publishes `payment.requested` only for a
+ * payment it accepts.
+ */
+export function announce(publish: Publish, payment: Payment, change: StatusChange): void {
+  publish(PaymentStatusChanged, {
+    paymentId: payment.id,
+    accountId: payment.accountId,
+    status: change.to,
+    previousStatus: change.from,
+    reason: change.reason,
+    changedAt: change.at.toISOString(),
+  });
+  const at = change.at.toISOString();
+  const money = { paymentId: payment.id, accountId: payment.accountId, amount: fromMinorUnits(payment.amount), currency: payment.currency };
+  switch (change.to) {
+    case 'CREATED':
+      return;
+    case 'PROCESSING':
+      return publish(PaymentSubmitted, { ...money, transactionType: payment.transactionType, submittedAt: at });
+    case 'COMPLETED':
+      return publish(PaymentCompleted, { ...money, transactionType: payment.transactionType, status: 'COMPLETED', completedAt: at });
+    case 'REJECTED':
+    case 'FAILED': {
+      const failureReason = change.reason ?? change.to;
+      return publish(PaymentFailed, { ...money, failureReason, errorCode: errorCodeFor(failureReason), failedAt: at });
+    }
+    case 'REVERSED':
+      return publish(PaymentReversed, {
+        ...money,
+        reversalReason: change.reason ?? 'UNSPECIFIED',
+        originalPaymentDate: payment.createdAt.toISOString(),
+        reversedAt: at,
+      });
+  }
+}
+
+export function announceRequested(publish: Publish, payment: Payment): void {
+  publish(PaymentRequested, {
+    paymentId: payment.id,
+    accountId: payment.accountId,
+    amount: fromMinorUnits(payment.amount),
+    currency: payment.currency,
+    transactionType: payment.transactionType,
+    requestedAt: payment.createdAt.toISOString(),
+  });
+}
+
+export function announceFraud(publish: Publish, payment: Payment, assessment: FraudAssessment, at: Date): void {
+  publish(FraudDetected, {
+    paymentId: payment.id,
+    accountId: payment.accountId,
+    userId: payment.userId,
+    amount: fromMinorUnits(payment.amount),
+    currency: payment.currency,
+    fraudScore: assessment.score,
+    fraudReasons: assessment.reasons,
+    detectedAt: at.toISOString(),
+    severity: assessment.severity,
+  });
+}

@@ -1,0 +1,71 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Type } from 'typebox';
+import type { Clock } from '../../../../src/platform/clock.ts';
+import { NotFoundError } from '../../../../src/platform/errors.ts';
+import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { Payment } from '../../domain/payment.ts';
+import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
+import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.schema.ts';
+
+const Problem = Type.Ref('Problem');
+
+export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; accounts: KnownAccounts; clock: Clock }): void {
+  app.get('/payments', {
+    schema: {
+      tags: ['payment'],
+      summary: "List payments, newest first; with userName only that user's payments",
+      querystring: Type.Object(
+        {
+          userName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The payer's login" })),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({ items: Type.Array(PaymentView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+        400: Problem,
+        503: Problem,
+      },
+    },
+  }, async (request) => {
+    const { userName, limit, offset } = request.query;
+    const em = deps.orm.em.fork();
+    let where = {};
+    if (userName !== undefined) {
+      // A user has one account; payments made by accountId know it even when they never saw the login.
+      const accountId = await deps.accounts.locate(em, { userName }, deps.clock.now());
+      if (accountId === undefined) return { items: [], total: 0, limit, offset };
+      where = { accountId };
+    }
+    const [payments, total] = await em.findAndCount(Payment, where, { orderBy: { id: 'desc' }, limit, offset });
+    return { items: payments.map(toPaymentView), total, limit, offset };
+  });
+
+  app.get('/payments/:id', {
+    schema: {
+      tags: ['payment'],
+      summary: 'One payment',
+      params: PaymentIdParams,
+      response: { 200: PaymentView, 400: Problem, 404: Problem },
+    },
+  }, async (request) => toPaymentView(await paymentById(deps.orm, request.params.id)));
+
+  app.get('/payments/:id/status', {
+    schema: {
+      tags: ['payment'],
+      summary: 'The status of one payment',
+      params: PaymentIdParams,
+      response: { 200: PaymentStatusView, 400: Problem, 404: Problem },
+    },
+  }, async (request) => {
+    const payment = await paymentById(deps.orm, request.params.id);
+    return { id: payment.id, status: payment.status };
+  });
+}
+
+async function paymentById(orm: MikroORM, id: number): Promise<Payment> {
+  const payment = await orm.em.fork().findOne(Payment, { id });
+  if (payment === null) throw new NotFoundError('payment', `No payment with id ${id}`);
+  return payment;
+}

@@ -1,0 +1,87 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../../../src/platform/clock.ts';
+import { BadRequestError, NotFoundError } from '../../../../src/platform/errors.ts';
+import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
+import { assertCurrency, toMinorUnits } from '../../../../src/platform/money.ts';
+import { FailureReason } from '../../domain/failure-reason.ts';
+import { assessFraud, VELOCITY_WINDOW_MS, type FraudRulesConfig } from '../../domain/fraud-rules.ts';
+import { Payment, type TransactionType } from '../../domain/payment.ts';
+import type { AccountReference, KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
+import { paymentsSince } from '../../infrastructure/payments.repository.ts';
+import { announce, announceFraud, announceRequested, type Publish } from '../payment-events.ts';
+
+export interface RequestPayment {
+  userName?: string | undefined;
+  accountId?: number | undefined;
+  amount: number;
+  currency: string;
+  transactionType?: TransactionType | undefined;
+  description?: string | undefined;
+}
+
+export interface RequestPaymentDeps {
+  em: EntityManager;
+  outbox: OutboxWriter;
+  clock: Clock;
+  accounts: KnownAccounts;
+  fraudRules: FraudRulesConfig;
+}
+
+/**
+ * Seed 000/001/002 payment request. The account must be known, ACTIVE and in the payment's
+ * currency; its cache row stays locked until commit, so payments of one account are checked one
+ * at a time (fraud velocity) and a suspension either sees the new payment as pending or refuses it.
+ * A payment the fraud rules refuse is still recorded, as REJECTED (FRAUD_SUSPECTED).
+ */
+export async function requestPayment(deps: RequestPaymentDeps, command: RequestPayment): Promise<Payment> {
+  const reference = accountReferenceOf(command);
+  const amount = toMinorUnits(command.amount, 'amount');
+  const currency = assertCurrency(command.currency, 'currency');
+  const accountId = await deps.accounts.locate(deps.em.fork(), reference, deps.clock.now());
+  if (accountId === undefined) throw new NotFoundError('account', `No account for ${describe(reference)}`);
+
+  return deps.em.fork().transactional(async (em) => {
+    const account = await deps.accounts.lock(em, accountId);
+    if (account === null) throw new NotFoundError('account', `No account for ${describe(reference)}`);
+    account.assertAcceptsPayment(currency);
+    // Read after the lock: a request that waited must see the payments committed while it waited.
+    const now = deps.clock.now();
+
+    const history = await paymentsSince(em, account.accountId, new Date(now.getTime() - VELOCITY_WINDOW_MS));
+    const assessment = assessFraud({ amount, history }, deps.fraudRules, now);
+    const { payment, change } = Payment.request({
+      accountId: account.accountId,
+      userId: account.userId,
+      userName: account.login,
+      amount,
+      currency,
+      transactionType: command.transactionType ?? 'STANDARD',
+      description: command.description ?? null,
+    }, now);
+    em.persist(payment);
+    await em.flush();
+
+    const publish: Publish = (contract, data) => deps.outbox.add(em, contract, data);
+    announce(publish, payment, change);
+    if (assessment.rejected) {
+      announceFraud(publish, payment, assessment, now);
+      announce(publish, payment, payment.reject(FailureReason.FRAUD_SUSPECTED, now));
+    } else {
+      announceRequested(publish, payment);
+    }
+    return payment;
+  });
+}
+
+function accountReferenceOf(command: RequestPayment): AccountReference {
+  const { userName, accountId } = command;
+  if (userName !== undefined && accountId === undefined) return { userName };
+  if (accountId !== undefined && userName === undefined) return { accountId };
+  throw new BadRequestError('account-reference', 'Give exactly one of userName and accountId')
+    .withField('userName', 'give exactly one of userName and accountId')
+    .withField('accountId', 'give exactly one of userName and accountId');
+}
+
+function describe(reference: AccountReference): string {
+  return 'userName' in reference ? `user ${reference.userName}` : `id ${reference.accountId}`;
+}

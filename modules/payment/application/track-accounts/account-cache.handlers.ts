@@ -1,0 +1,43 @@
+import type { Clock } from '../../../../src/platform/clock.ts';
+import { on, type EventHandler, type HandlerContext } from '../../../../src/platform/messaging/event-handler.ts';
+import { toMinorUnits } from '../../../../src/platform/money.ts';
+import { AccountBalanceChanged, AccountClosed, AccountCreated, AccountSuspended, AccountUpdated } from '../../../account/index.ts';
+import { cancellationReasonFor } from '../../domain/known-account.ts';
+import { recordAccountBalance, recordAccountCreated, recordAccountStatus } from '../../infrastructure/known-accounts.repository.ts';
+import { cancelPendingPayments } from './cancel-pending-payments.ts';
+
+/**
+ * Keeps `payment.account_cache` current from the account module's events (seed 002 consumer list),
+ * so a payment of a suspended or closed account is refused at once, without asking the account.
+ */
+export function accountCacheHandlers(clock: Clock): EventHandler[] {
+  const statusChanged = async (
+    context: HandlerContext,
+    account: { accountId: number; userId: number; status: string },
+  ): Promise<void> => {
+    const now = clock.now();
+    await recordAccountStatus(context.em, account, now);
+    const reason = cancellationReasonFor(account.status);
+    if (reason !== undefined) await cancelPendingPayments(context, account.accountId, reason, now);
+  };
+
+  return [
+    on(AccountCreated, async (event, { em }) => {
+      await recordAccountCreated(em, event.data, clock.now());
+    }),
+    on(AccountSuspended, async (event, context) => {
+      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: 'SUSPENDED' });
+    }),
+    on(AccountClosed, async (event, context) => {
+      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: 'CLOSED' });
+    }),
+    // Reactivation (newStatus ACTIVE) lets payments through again; any other new status is taken as it comes.
+    on(AccountUpdated, async (event, context) => {
+      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: event.data.changes.newStatus });
+    }),
+    on(AccountBalanceChanged, async (event, { em }) => {
+      const balance = toMinorUnits(event.data.newBalance, 'newBalance');
+      await recordAccountBalance(em, { accountId: event.data.accountId, balance, currency: event.data.currency }, clock.now());
+    }),
+  ];
+}

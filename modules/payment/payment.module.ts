@@ -1,0 +1,60 @@
+import { defineModule } from '../../src/platform/module.ts';
+import { queryApiOf } from '../../src/platform/module-api.ts';
+import type { Config } from '../../src/config.ts';
+import {
+  ACCOUNT_QUERY_API, AccountBalanceChanged, AccountClosed, AccountCreated, AccountFundsRejected, AccountFundsReserved,
+  AccountSuspended, AccountUpdated, accountQueryApiOverHttp, type AccountQueryApi,
+} from '../account/index.ts';
+import { BillingPaymentProcessed } from '../billing/index.ts';
+import { onFundsRejected } from './application/on-funds-rejected.handler.ts';
+import { onFundsReserved } from './application/on-funds-reserved.handler.ts';
+import { onPaymentProcessed } from './application/on-payment-processed.handler.ts';
+import { queryPaymentsRoutes } from './application/query-payments/query-payments.route.ts';
+import { requestPaymentRoutes } from './application/request-payment/request-payment.route.ts';
+import { reversePaymentRoutes } from './application/reverse-payment/reverse-payment.route.ts';
+import { accountCacheHandlers } from './application/track-accounts/account-cache.handlers.ts';
+import { FraudDetected } from './contracts/events/fraud-detected.ts';
+import { PaymentCompleted } from './contracts/events/payment-completed.ts';
+import { PaymentFailed } from './contracts/events/payment-failed.ts';
+import { PaymentRequested } from './contracts/events/payment-requested.ts';
+import { PaymentReversed } from './contracts/events/payment-reversed.ts';
+import { PaymentStatusChanged } from './contracts/events/payment-status-changed.ts';
+import { PaymentSubmitted } from './contracts/events/payment-submitted.ts';
+import type { FraudRulesConfig } from './domain/fraud-rules.ts';
+import { KnownAccounts } from './infrastructure/known-accounts.repository.ts';
+import { KnownAccountSchema, PaymentSchema } from './infrastructure/payment.entity.ts';
+
+function fraudRulesOf(config: Config): FraudRulesConfig {
+  return {
+    amountThreshold: Math.round(config.fraud.amountThreshold * 100),
+    maxPaymentsPerMinute: config.fraud.maxPaymentsPerMinute,
+    rejectScore: config.fraud.rejectScore,
+  };
+}
+
+export default defineModule({
+  name: 'payment',
+  description: 'Payments: request, fraud rules, status machine CREATED → PROCESSING → COMPLETED | REJECTED | FAILED, reversal',
+  entities: [PaymentSchema, KnownAccountSchema],
+  produces: [PaymentRequested, PaymentSubmitted, PaymentStatusChanged, PaymentCompleted, PaymentFailed, PaymentReversed, FraudDetected],
+  consumes: [
+    AccountFundsReserved, AccountFundsRejected, BillingPaymentProcessed,
+    AccountCreated, AccountUpdated, AccountSuspended, AccountClosed, AccountBalanceChanged,
+  ],
+  async routes(app, container) {
+    const { orm, outbox, clock, idempotency, config } = container.cradle;
+    const accounts = new KnownAccounts(queryApiOf<AccountQueryApi>(container, ACCOUNT_QUERY_API, 'account', accountQueryApiOverHttp));
+    requestPaymentRoutes(app, { orm, outbox, clock, idempotency, accounts, fraudRules: fraudRulesOf(config) });
+    queryPaymentsRoutes(app, { orm, accounts, clock });
+    reversePaymentRoutes(app, { orm, outbox, clock, idempotency });
+  },
+  handlers: (container) => {
+    const { clock, logger } = container.cradle;
+    return [
+      onFundsReserved(clock, logger),
+      onFundsRejected(clock, logger),
+      onPaymentProcessed(clock, logger),
+      ...accountCacheHandlers(clock),
+    ];
+  },
+});
