@@ -41,7 +41,7 @@ interface Answer { paymentId: number; amount: number; reason?: string }
 
 for (const transport of TRANSPORTS) {
   t.test(`one account under ${OPERATIONS} concurrent withdrawals and payment reservations loses no update and never goes below zero [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport);
+    const app = await platformFor(t, transport, { isolate: ['profile', 'account'] });
     const account = await openAccount(app, 'busy', { deposit: STARTING_BALANCE });
     const ledgerBefore = (await ledgerOf(app, account.accountId)).length;
 

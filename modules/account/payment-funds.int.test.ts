@@ -56,7 +56,7 @@ async function duplicatesSeenByAccount(app: TestPlatform): Promise<number> {
 
 for (const transport of TRANSPORTS) {
   t.test(`account funds for payments [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport);
+    const app = await platformFor(t, transport, { isolate: ['profile', 'account'] });
     const payer = await openAccount(app, 'payer', { deposit: 1000 });
     const id = payer.accountId;
 

@@ -22,7 +22,7 @@ function strictlyIncreasingClock(): Clock {
 }
 
 function start(t: Test, transport: 'local' | 'kafka'): Promise<TestPlatform> {
-  return platformFor(t, transport, { overrides: { clock: strictlyIncreasingClock() } });
+  return platformFor(t, transport, { isolate: ['profile', 'account', 'notification'], overrides: { clock: strictlyIncreasingClock() } });
 }
 
 /** Commits an event through the outbox, as the module that owns the contract would. */

@@ -19,7 +19,7 @@ const SEED_002_FIELDS = {
 
 for (const transport of TRANSPORTS) {
   t.test(`payment flows 3–5, payment side [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport);
+    const app = await platformFor(t, transport, { isolate: ['profile', 'account', 'payment'] });
     const alice = await openAccount(app, 'alice', { deposit: 1000 });
     const now = () => new Date().toISOString();
 

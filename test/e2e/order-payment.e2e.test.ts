@@ -9,19 +9,18 @@ interface OrderBody { orderId: number; login: string; status: string; isPaid: bo
 interface ChargeBody { chargeId: number; orderId: number; login: string; accountId: number | null; amount: number; currency: string; status: string; failureReason: string | null }
 interface Page<T> { items: T[]; total: number }
 
-async function onboard(app: TestPlatform, login: string): Promise<number> {
-  await app.request({ method: 'POST', url: '/profiles', payload: { login, fullName: login, email: `${login}@example.org` } });
-  const account = await eventually(async () => {
-    const response = await app.request({ method: 'GET', url: `/account?login=${login}` });
-    return response.statusCode === 200 ? response.json<{ accountId: number }>() : undefined;
-  }, { what: `${login}'s account`, timeoutMs: 30_000 });
-  return account.accountId;
+/**
+ * The account module is not run here (the test answers charges as it would); billing only relays
+ * the account id it is told, so any id stands for the customer's account.
+ */
+function accountOf(login: string): number {
+  return 4000 + login.length;
 }
 
 for (const transport of TRANSPORTS) {
   t.test(`flow 7 · order paid / not paid [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport);
-    const accountId = await onboard(app, 'alice');
+    const app = await platformFor(t, transport, { isolate: ['billing', 'order'] });
+    const accountId = accountOf('alice');
 
     // Paid: the request waits while billing asks the account, which debits.
     const placing = app.request({
@@ -94,7 +93,7 @@ for (const transport of TRANSPORTS) {
   });
 
   t.test(`flow 7 · nobody answers within ORDER_WAIT_MS [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport, { env: { ORDER_WAIT_MS: '300' } });
+    const app = await platformFor(t, transport, { isolate: ['billing', 'order'], env: { ORDER_WAIT_MS: '300' } });
     const started = performance.now();
     const response = await app.request({ method: 'POST', url: '/orders', payload: { login: 'bob', amount: 20 } });
     const waited = performance.now() - started;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, type ModuleName } from '../../src/config.ts';
 import { startPlatform, type PlatformOverrides, type RunningPlatform } from '../../src/platform/runtime.ts';
 
 export type TransportKind = 'local' | 'kafka';
@@ -15,6 +15,12 @@ export interface TestPlatformOptions {
   namespace?: string;
   env?: Record<string, string>;
   overrides?: PlatformOverrides;
+  /**
+   * Module tests: run only these modules, on either transport, and act as the others by committing
+   * their events. Production configuration refuses a partial process on the local transport
+   * (nothing would consume the other modules' events); a test that plays those modules itself may.
+   */
+  isolate?: ModuleName[];
 }
 
 export interface TestPlatform extends RunningPlatform {
@@ -54,7 +60,8 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
       : {}),
     ...options.env,
   };
-  const config = loadConfig(env);
+  const loaded = loadConfig(env);
+  const config = options.isolate === undefined ? loaded : { ...loaded, modules: new Set(options.isolate) };
   const logger = pino({ level: env['LOG_LEVEL'] ?? 'silent' });
   const platform = await startPlatform(config, { logger, ...options.overrides });
   return {

@@ -14,7 +14,7 @@ function charge(chargeId: number, login: string, amount: number, currency = 'EUR
 
 for (const transport of TRANSPORTS) {
   t.test(`billing.charge.requested › order charges [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport);
+    const app = await platformFor(t, transport, { isolate: ['profile', 'account'] });
     const buyer = await openAccount(app, 'buyer', { deposit: 100 });
     const id = buyer.accountId;
 

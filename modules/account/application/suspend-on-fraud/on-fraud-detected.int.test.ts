@@ -19,7 +19,7 @@ async function reportFraud(app: TestPlatform, account: AccountBody, severity: st
 
 for (const transport of TRANSPORTS) {
   t.test(`fraud.detected [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport);
+    const app = await platformFor(t, transport, { isolate: ['profile', 'account'] });
     const honest = await openAccount(app, 'honest', { deposit: 100 });
     const fraudster = await openAccount(app, 'fraudster', { deposit: 100 });
 

@@ -47,7 +47,7 @@ const ms = (iso: string) => new Date(iso).getTime();
 for (const transport of TRANSPORTS) {
   t.test(`billing payment processing [${transport}]`, async (t) => {
     t.test('payment.submitted › processed SUCCEEDED after a delay within the configured bounds (failure rate 0)', async (t) => {
-      const app = await platformFor(t, transport, { env: { PROCESSING_DELAY_MIN_MS: '300', PROCESSING_DELAY_MAX_MS: '700', PROCESSING_FAILURE_RATE: '0' } });
+      const app = await platformFor(t, transport, { isolate: ['billing'], env: { PROCESSING_DELAY_MIN_MS: '300', PROCESSING_DELAY_MAX_MS: '700', PROCESSING_FAILURE_RATE: '0' } });
       for (const paymentId of [101, 102, 103]) await submit(app, paymentId, paymentId + 1000);
       for (const paymentId of [101, 102, 103]) {
         const body = await processed(app, paymentId);
@@ -74,7 +74,7 @@ for (const transport of TRANSPORTS) {
     });
 
     t.test('payment.submitted › processed FAILED with a reason (failure rate 1)', async (t) => {
-      const app = await platformFor(t, transport, { env: { PROCESSING_FAILURE_RATE: '1' } });
+      const app = await platformFor(t, transport, { isolate: ['billing'], env: { PROCESSING_FAILURE_RATE: '1' } });
       for (const paymentId of [201, 202]) await submit(app, paymentId);
       for (const paymentId of [201, 202]) {
         const body = await processed(app, paymentId);
@@ -88,7 +88,7 @@ for (const transport of TRANSPORTS) {
       t.teardown(() => database.drop());
       const namespace = `r${randomBytes(4).toString('hex')}`;
       const env = { PROCESSING_DELAY_MIN_MS: '5000', PROCESSING_DELAY_MAX_MS: '5000' };
-      const first = await platformFor(t, transport, { databaseUrl: database.url, namespace, env });
+      const first = await platformFor(t, transport, { isolate: ['billing'], databaseUrl: database.url, namespace, env });
       await submit(first, 301);
       const scheduled = await eventually(() => processing(first, 301), { what: 'payment 301 scheduled', timeoutMs: 30_000 });
       t.equal(scheduled.status, 'SCHEDULED', 'the payment is scheduled, not processed, before its delay ends');
@@ -101,7 +101,7 @@ for (const transport of TRANSPORTS) {
       await client.end();
       t.same(rows, [{ status: 'SCHEDULED' }], 'the stopped platform left the payment scheduled');
 
-      const second = await platformFor(t, transport, { databaseUrl: database.url, namespace, env });
+      const second = await platformFor(t, transport, { isolate: ['billing'], databaseUrl: database.url, namespace, env });
       const body = await processed(second, 301);
       t.match(body, { outcome: 'SUCCEEDED' }, 'the restarted platform processed the due payment');
       t.ok(ms(body.processedAt!) >= ms(scheduled.dueAt), 'no earlier than it was due');
@@ -112,7 +112,7 @@ for (const transport of TRANSPORTS) {
 
 t.test('PaymentProcessingScheduler › decides with the injected random source at the injected time, and two schedulers never process a row twice', async (t) => {
   // Delays of 10 minutes keep the platform's own scheduler away from these rows.
-  const app = await platformFor(t, 'local', { env: { PROCESSING_DELAY_MIN_MS: '600000', PROCESSING_DELAY_MAX_MS: '600000' } });
+  const app = await platformFor(t, 'local', { isolate: ['billing'], env: { PROCESSING_DELAY_MIN_MS: '600000', PROCESSING_DELAY_MAX_MS: '600000' } });
   const paymentIds = Array.from({ length: 10 }, (_, i) => 401 + i);
   for (const paymentId of paymentIds) await submit(app, paymentId);
   await eventually(async () => {

@@ -51,7 +51,7 @@ function casesFor(url: string): BadRequestCase[] {
 
 for (const transport of TRANSPORTS) {
   t.test(`POST /orders and POST /order/createOrder › refuse bad input with a 4xx problem and write nothing [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport, { env: { ORDER_WAIT_MS: '0' } });
+    const app = await platformFor(t, transport, { isolate: ['billing', 'order'], env: { ORDER_WAIT_MS: '0' } });
     const written = async () => {
       const [row] = await app.container.cradle.orm.em.fork().execute<Array<{ n: number }>>(
         `select (select count(*) from ordering.orders) + (select count(*) from ordering.order_item)

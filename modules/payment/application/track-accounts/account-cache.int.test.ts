@@ -13,7 +13,11 @@ const now = () => new Date().toISOString();
 
 for (const transport of TRANSPORTS) {
   t.test(`account cache › suspension, reactivation and closure [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport);
+    const app = await platformFor(t, transport, {
+      // The test plays the account module (ACCOUNT exists only in its events); its query API is "elsewhere".
+      isolate: ['payment'],
+      env: { MODULE_URL_ACCOUNT: 'http://127.0.0.1:9' },
+    });
     await announceAccount(app, ACCOUNT);
     const pay = async (amount: number) => app.request({ method: 'POST', url: '/payments', payload: { accountId: ACCOUNT.accountId, amount, currency: 'EUR' } });
     const created = async (amount: number) => (await pay(amount)).json<Created>();
