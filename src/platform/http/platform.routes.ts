@@ -6,12 +6,12 @@ import { readOutboxStatus } from '../messaging/outbox-status.ts';
 import { adminGuard } from './admin-guard.ts';
 import type { HttpApp } from './app.ts';
 import { problem, sendProblem } from './problem.ts';
+import { pagingQuery } from './paging.ts';
 
 const ProblemRef = Type.Ref('Problem');
 const Paging = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    ...pagingQuery,
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { Charge } from '../../domain/charge.ts';
+import { pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -43,13 +44,12 @@ export function queryChargesRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
       querystring: Type.Object(
         {
           login: Type.String({ minLength: 1, maxLength: 64 }),
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          ...pagingQuery,
         },
         { additionalProperties: false },
       ),
       response: {
-        200: Type.Object({ items: Type.Array(ChargeView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+        200: Page(ChargeView),
         400: Problem,
       },
     },

@@ -1,12 +1,12 @@
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { NOTIFICATION_KINDS, type Notification } from '../../domain/notification.ts';
+import { pagingQuery } from '../../../../src/platform/http/paging.ts';
 
 export const NotificationsQuery = Type.Object(
   {
     login: Type.String({ minLength: 1, maxLength: 64, description: 'The person\'s login', examples: ['alice'] }),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    ...pagingQuery,
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../../../src/platform/errors.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.ts';
 import { OrderView, toOrderView } from '../order.schema.ts';
+import { pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -28,13 +29,12 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
       querystring: Type.Object(
         {
           login: Type.String({ minLength: 1, maxLength: 64 }),
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          ...pagingQuery,
         },
         { additionalProperties: false },
       ),
       response: {
-        200: Type.Object({ items: Type.Array(OrderView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+        200: Page(OrderView),
         400: Problem,
       },
     },

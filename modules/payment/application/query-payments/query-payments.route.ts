@@ -6,6 +6,7 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Payment } from '../../domain/payment.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.schema.ts';
+import { pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -17,13 +18,12 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       querystring: Type.Object(
         {
           userName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The payer's login" })),
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          ...pagingQuery,
         },
         { additionalProperties: false },
       ),
       response: {
-        200: Type.Object({ items: Type.Array(PaymentView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+        200: Page(PaymentView),
         400: Problem,
         503: Problem,
       },

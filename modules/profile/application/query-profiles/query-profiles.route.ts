@@ -5,6 +5,7 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Profile } from '../../domain/profile.ts';
 import { toProfileView } from '../profile.mapper.ts';
 import { ProfileView } from '../profile.schema.ts';
+import { pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -14,11 +15,11 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
       tags: ['profile'],
       summary: 'List profiles, oldest first',
       querystring: Type.Object(
-        { limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }) },
+        pagingQuery,
         { additionalProperties: false },
       ),
       response: {
-        200: Type.Object({ items: Type.Array(ProfileView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+        200: Page(ProfileView),
         400: Problem,
       },
     },
