@@ -1,5 +1,5 @@
 import { RuleViolationError } from '../../../src/platform/errors.ts';
-import type { PaymentStatus } from './payment.ts';
+import type { PaymentStatus } from './payment-status.ts';
 
 /** A status change the payment's state machine does not allow, e.g. reversing a payment that is not COMPLETED. */
 export class IllegalPaymentTransitionError extends RuleViolationError {

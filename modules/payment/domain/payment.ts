@@ -1,7 +1,7 @@
 import { IllegalPaymentTransitionError } from './payment.errors.ts';
+import type { PaymentStatus } from './payment-status.ts';
 
-export const PAYMENT_STATUSES = ['CREATED', 'PROCESSING', 'COMPLETED', 'REJECTED', 'FAILED', 'REVERSED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export { PAYMENT_STATUSES, type PaymentStatus } from './payment-status.ts';
 
 export const TRANSACTION_TYPES = ['STANDARD', 'INSTANT', 'BIOMETRIC', 'QR_CODE'] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
