@@ -8,6 +8,8 @@ import { OutboxListener } from './outbox-listener.ts';
 
 export interface RelaySettings {
   batchSize: number;
+  /** Claim → publish → commit loops running side by side, each on its own share of the lanes. */
+  workers: number;
   pollIntervalMs: number;
   retentionHours: number;
   inboxRetentionHours: number;
@@ -41,11 +43,16 @@ const PRUNE_CHUNK = 10_000;
  * The held lanes are passed as one array so that the planner walks the unpublished-rows index in
  * id order and stops after `limit` rows; joining the lanes instead made it sort the whole backlog
  * on every claim, so a backlog of n rows cost O(n²) to drain (see bench/README.md).
+ *
+ * A relay runs `workers` such loops, worker w on the lanes with lane % workers = w: while one
+ * waits for the broker the other claims from the database. Lanes stay exclusive (a lane is still
+ * locked by one transaction at a time, whatever the number of workers or relays), and a worker
+ * publishes its next batch only after the previous one was accepted, so per-key order holds.
  */
 const CLAIM_AND_MARK_SQL = `
   with lanes as materialized (
          select coalesce(array_agg(free.lane), '{}') as held
-           from (select lane from messaging.outbox_lane for update skip locked) free),
+           from (select lane from messaging.outbox_lane where lane % $2 = $3 for update skip locked) free),
        claimed as (
          select o.id from messaging.outbox o
           where o.published_at is null and o.lane = any((select held from lanes)::smallint[])
@@ -75,9 +82,11 @@ export class OutboxRelay {
   private readonly pool: pg.Pool;
   private readonly listener: OutboxListener;
   private readonly stopping = new AbortController();
-  private wake: (() => void) | undefined;
-  private woken = false;
-  private running: Promise<void> | undefined;
+  /** Sleeping workers, woken by a NOTIFY. */
+  private readonly sleepers = new Set<() => void>();
+  /** Counts NOTIFYs: a worker that saw one arrive during its cycle goes again instead of sleeping. */
+  private notifications = 0;
+  private running: Promise<unknown> | undefined;
   private lastPrune = 0;
 
   constructor(
@@ -87,14 +96,14 @@ export class OutboxRelay {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: settings.workers + 1 });
     this.pool.on('error', (error) => logger.warn({ err: error }, 'relay pool connection lost'));
     this.listener = new OutboxListener(databaseUrl, () => this.notify(), logger);
   }
 
   start(): void {
     this.listener.start();
-    this.running = this.loop();
+    this.running = Promise.all(Array.from({ length: this.settings.workers }, (_, worker) => this.loop(worker)));
   }
 
   async stop(): Promise<void> {
@@ -105,13 +114,13 @@ export class OutboxRelay {
     await this.pool.end();
   }
 
-  /** One claim-and-mark → publish → commit cycle; returns how many rows were published. */
-  async publishBatch(): Promise<number> {
+  /** One claim-and-mark → publish → commit cycle of one worker; returns how many rows were published. */
+  async publishBatch(worker: number): Promise<number> {
     const client = await this.pool.connect();
     let broken = false;
     try {
       await client.query('begin');
-      const { rows } = await client.query<ClaimedRow>({ name: 'outbox-claim-and-mark', text: CLAIM_AND_MARK_SQL, values: [this.settings.batchSize] });
+      const { rows } = await client.query<ClaimedRow>({ name: 'outbox-claim-and-mark', text: CLAIM_AND_MARK_SQL, values: [this.settings.batchSize, this.settings.workers, worker] });
       if (rows.length === 0) {
         await client.query('commit');
         return 0;
@@ -136,13 +145,13 @@ export class OutboxRelay {
     }
   }
 
-  private async loop(): Promise<void> {
+  private async loop(worker: number): Promise<void> {
     let failures = 0;
     while (!this.stopping.signal.aborted) {
-      this.woken = false;
+      const notificationsBefore = this.notifications;
       let published: number;
       try {
-        published = await this.publishBatch();
+        published = await this.publishBatch(worker);
         failures = 0;
       } catch (error) {
         // Counted before the failure is written, so whoever sees the row's error also sees the count.
@@ -154,8 +163,8 @@ export class OutboxRelay {
         continue;
       }
       if (published === this.settings.batchSize) continue;
-      await this.pruneIfDue();
-      if (!this.woken) await this.sleep(this.settings.pollIntervalMs);
+      if (worker === 0) await this.pruneIfDue();
+      if (this.notifications === notificationsBefore) await this.sleep(this.settings.pollIntervalMs);
     }
   }
 
@@ -169,8 +178,8 @@ export class OutboxRelay {
   }
 
   private notify(): void {
-    this.woken = true;
-    this.wake?.();
+    this.notifications++;
+    for (const wake of [...this.sleepers]) wake();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -178,11 +187,11 @@ export class OutboxRelay {
       let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
         clearTimeout(timer);
-        this.wake = undefined;
+        this.sleepers.delete(done);
         resolve();
       };
       timer = setTimeout(done, ms);
-      this.wake = done;
+      this.sleepers.add(done);
       if (this.stopping.signal.aborted) done();
     });
   }
