@@ -8,6 +8,8 @@ import { OutboxListener } from './outbox-listener.ts';
 
 export interface RelaySettings {
   batchSize: number;
+  /** Claim → publish → commit loops running side by side, each on its own share of the lanes. */
+  workers: number;
   pollIntervalMs: number;
   retentionHours: number;
   inboxRetentionHours: number;
@@ -30,31 +32,61 @@ const PRUNE_CHUNK = 10_000;
 /*
  * Per-key order with any number of relays: every row belongs to one of a fixed set of lanes
  * (a hash of its key), and a relay publishes only from lanes it holds locked for the whole
- * claim → publish → mark transaction. Two relays therefore never publish the same key at once,
+ * claim → publish → commit transaction. Two relays therefore never publish the same key at once,
  * and inside a lane rows go out in id order. Rows themselves are claimed FOR UPDATE SKIP LOCKED.
- * If the process dies mid-publish the transaction rolls back and the rows are published again:
+ *
+ * One statement claims the rows and marks them published; the mark becomes visible only when the
+ * transaction commits, which happens after the transport accepted the batch. If the publish fails
+ * or the process dies mid-publish the transaction rolls back and the rows are published again:
  * at-least-once, with consumers' inboxes absorbing the repeat.
+ *
+ * The held lanes are passed as one array so that the planner walks the unpublished-rows index in
+ * id order and stops after `limit` rows; joining the lanes instead made it sort the whole backlog
+ * on every claim, so a backlog of n rows cost O(n²) to drain (see bench/README.md).
+ *
+ * A relay runs `workers` such loops, worker w on the lanes with lane % workers = w: while one
+ * waits for the broker the other claims from the database. Lanes stay exclusive (a lane is still
+ * locked by one transaction at a time, whatever the number of workers or relays), and a worker
+ * publishes its next batch only after the previous one was accepted, so per-key order holds.
  */
-const CLAIM_SQL = `
-  with lanes as (select lane from messaging.outbox_lane for update skip locked)
-  select o.id, o.topic, o.message_key, o.headers, o.payload::text as payload, o.created_at
-    from messaging.outbox o
-   where o.published_at is null and o.lane in (select lane from lanes)
-   order by o.id
-   limit $1
-     for update of o skip locked`;
+const CLAIM_AND_MARK_SQL = `
+  with lanes as materialized (
+         select coalesce(array_agg(free.lane), '{}') as held
+           from (select lane from messaging.outbox_lane where lane % $2 = $3 for update skip locked) free),
+       claimed as (
+         select o.id from messaging.outbox o
+          where o.published_at is null and o.lane = any((select held from lanes)::smallint[])
+          order by o.id
+          limit $1
+            for update of o skip locked),
+       marked as (
+         update messaging.outbox o set published_at = now(), attempts = o.attempts + 1
+           from claimed where o.id = claimed.id
+         returning o.id, o.topic, o.message_key, o.headers, o.payload::text as payload, o.created_at)
+  select * from marked order by id`;
 
-const MARK_PUBLISHED_SQL = `update messaging.outbox set published_at = now(), attempts = attempts + 1 where id = any($1::bigint[])`;
-const MARK_FAILED_SQL = `update messaging.outbox set attempts = attempts + 1, last_error = $2 where id = any($1::bigint[])`;
+const RECORD_FAILURE_SQL = `
+  update messaging.outbox set attempts = attempts + 1, last_error = $2
+   where id = any($1::bigint[]) and published_at is null`;
+
+/** The transport refused a batch; its transaction was rolled back. */
+class PublishFailed extends Error {
+  override name = 'PublishFailed';
+  constructor(readonly ids: number[], override readonly cause: unknown) {
+    super(describe(cause));
+  }
+}
 
 /** Moves committed outbox rows to the transport. Runs inside the main process or alone (`ROLE=relay`). */
 export class OutboxRelay {
   private readonly pool: pg.Pool;
   private readonly listener: OutboxListener;
   private readonly stopping = new AbortController();
-  private wake: (() => void) | undefined;
-  private woken = false;
-  private running: Promise<void> | undefined;
+  /** Sleeping workers, woken by a NOTIFY. */
+  private readonly sleepers = new Set<() => void>();
+  /** Counts NOTIFYs: a worker that saw one arrive during its cycle goes again instead of sleeping. */
+  private notifications = 0;
+  private running: Promise<unknown> | undefined;
   private lastPrune = 0;
 
   constructor(
@@ -64,14 +96,14 @@ export class OutboxRelay {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: settings.workers + 1 });
     this.pool.on('error', (error) => logger.warn({ err: error }, 'relay pool connection lost'));
     this.listener = new OutboxListener(databaseUrl, () => this.notify(), logger);
   }
 
   start(): void {
     this.listener.start();
-    this.running = this.loop();
+    this.running = Promise.all(Array.from({ length: this.settings.workers }, (_, worker) => this.loop(worker)));
   }
 
   async stop(): Promise<void> {
@@ -82,62 +114,72 @@ export class OutboxRelay {
     await this.pool.end();
   }
 
-  /** One claim → publish → mark cycle; returns how many rows were published. */
-  async publishBatch(): Promise<number> {
+  /** One claim-and-mark → publish → commit cycle of one worker; returns how many rows were published. */
+  async publishBatch(worker: number): Promise<number> {
     const client = await this.pool.connect();
     let broken = false;
     try {
       await client.query('begin');
-      const { rows } = await client.query<ClaimedRow>({ name: 'outbox-claim', text: CLAIM_SQL, values: [this.settings.batchSize] });
+      const { rows } = await client.query<ClaimedRow>({ name: 'outbox-claim-and-mark', text: CLAIM_AND_MARK_SQL, values: [this.settings.batchSize, this.settings.workers, worker] });
       if (rows.length === 0) {
         await client.query('commit');
         return 0;
       }
-      const ids = rows.map((row) => row.id);
       try {
         await this.transport.publish(rows.map(toWireMessage));
       } catch (error) {
-        await client.query({ name: 'outbox-failed', text: MARK_FAILED_SQL, values: [ids, describe(error)] });
-        await client.query('commit');
-        throw error;
+        await client.query('rollback');
+        throw new PublishFailed(rows.map((row) => row.id), error);
       }
-      await client.query({ name: 'outbox-published', text: MARK_PUBLISHED_SQL, values: [ids] });
       await client.query('commit');
       this.observe(rows);
       return rows.length;
     } catch (error) {
-      broken = true;
-      await client.query('rollback').catch(() => undefined);
+      if (!(error instanceof PublishFailed)) {
+        broken = true;
+        await client.query('rollback').catch(() => undefined);
+      }
       throw error;
     } finally {
       client.release(broken);
     }
   }
 
-  private async loop(): Promise<void> {
+  private async loop(worker: number): Promise<void> {
     let failures = 0;
     while (!this.stopping.signal.aborted) {
-      this.woken = false;
+      const notificationsBefore = this.notifications;
       let published: number;
       try {
-        published = await this.publishBatch();
+        published = await this.publishBatch(worker);
         failures = 0;
       } catch (error) {
+        // Counted before the failure is written, so whoever sees the row's error also sees the count.
         this.metrics.relayFailures.inc();
+        if (error instanceof PublishFailed) await this.recordFailure(error);
         const delay = backoffDelay(failures++, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
         this.logger.warn({ err: error, retryInMs: delay, failures }, 'relay cycle failed; backing off');
         await pause(delay, this.stopping.signal);
         continue;
       }
       if (published === this.settings.batchSize) continue;
-      await this.pruneIfDue();
-      if (!this.woken) await this.sleep(this.settings.pollIntervalMs);
+      if (worker === 0) await this.pruneIfDue();
+      if (this.notifications === notificationsBefore) await this.sleep(this.settings.pollIntervalMs);
+    }
+  }
+
+  /** Keeps the transport's error on the rows for operators; losing it is harmless, the rows are retried anyway. */
+  private async recordFailure(failure: PublishFailed): Promise<void> {
+    try {
+      await this.pool.query({ name: 'outbox-record-failure', text: RECORD_FAILURE_SQL, values: [failure.ids, failure.message] });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not record the publish failure on the outbox rows');
     }
   }
 
   private notify(): void {
-    this.woken = true;
-    this.wake?.();
+    this.notifications++;
+    for (const wake of [...this.sleepers]) wake();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -145,11 +187,11 @@ export class OutboxRelay {
       let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
         clearTimeout(timer);
-        this.wake = undefined;
+        this.sleepers.delete(done);
         resolve();
       };
       timer = setTimeout(done, ms);
-      this.wake = done;
+      this.sleepers.add(done);
       if (this.stopping.signal.aborted) done();
     });
   }

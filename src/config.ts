@@ -20,6 +20,8 @@ export interface Config {
   modules: ReadonlySet<ModuleName>;
   relay: {
     batchSize: number;
+    /** Claim → publish → commit loops side by side, each on its own share of the 64 lanes. */
+    workers: number;
     pollIntervalMs: number;
     retentionHours: number;
     inboxRetentionHours: number;
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
     modules,
     relay: {
       batchSize: integer(env, 'RELAY_BATCH_SIZE', 500, 1, 10_000),
+      workers: integer(env, 'RELAY_WORKERS', 2, 1, 64),
       pollIntervalMs: integer(env, 'RELAY_POLL_INTERVAL_MS', 1000, 10, 60_000),
       retentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24, 0, 24 * 365),
       inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 168, 1, 24 * 365),

@@ -6,12 +6,15 @@ import type { Subscription, Transport } from './transport.ts';
  * every message (handler + inbox committed, or dead-lettered), so the relay marks rows published
  * only then: a crash before that redelivers, and the inbox absorbs the duplicate — the same
  * at-least-once contract as Kafka. Per consumer group, messages with the same key run in order;
- * different keys run concurrently up to `concurrency`.
+ * different keys run concurrently up to `concurrency`, counted across concurrent publishes (the
+ * relay's workers publish side by side).
  */
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   private readonly subscriptions: Subscription[] = [];
   private closed = false;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly concurrency: number) {}
 
@@ -35,7 +38,9 @@ export class LocalTransport implements Transport {
         });
       }
     }
-    await runLimited(lanes, this.concurrency);
+    const outcomes = await Promise.allSettled(lanes.map((lane) => this.inSlot(lane)));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   async ensureTopics(): Promise<void> {}
@@ -51,6 +56,19 @@ export class LocalTransport implements Transport {
   async close(): Promise<void> {
     this.closed = true;
   }
+
+  /** Runs `task` once one of the `concurrency` slots is free. */
+  private async inSlot(task: () => Promise<void>): Promise<void> {
+    if (this.running < this.concurrency) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over, not freed
+    try {
+      await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next === undefined) this.running--;
+      else next();
+    }
+  }
 }
 
 function sequencesByKey(messages: WireMessage[], topics: string[]): WireMessage[][] {
@@ -62,18 +80,4 @@ function sequencesByKey(messages: WireMessage[], topics: string[]): WireMessage[
     else sequence.push(message);
   }
   return [...byKey.values()];
-}
-
-/** Runs the tasks with at most `limit` at once; rejects with the first failure after all settle. */
-async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  const failures: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const task = tasks[next++]!;
-      await task().catch((error: unknown) => failures.push(error));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failures.length > 0) throw failures[0];
 }

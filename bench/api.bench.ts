@@ -1,0 +1,361 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { MODULE_NAMES } from '../src/config.ts';
+import { eventually } from '../test/harness/eventually.ts';
+import type { TestKafkaBroker } from '../test/harness/kafka-broker.ts';
+import { benchConfig, tunableEnv } from './support/bench-config.ts';
+import type { BenchDatabase } from './support/bench-database.ts';
+import { generateEvent } from './support/bench-events.ts';
+import { round, summariseLatencies } from './support/percentiles.ts';
+import { formatCount, Progress, say } from './support/progress.ts';
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const PAYMENT_MODULE_FILE = 'modules/payment/payment.module.ts';
+
+export interface ApiMeasurement {
+  /** 2xx responses per second. */
+  reqPerSec: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  concurrency: number;
+  durationSec: number;
+  responses2xx: number;
+  non2xx: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+}
+
+/**
+ * HTTP throughput and latency of one route under a closed load of `concurrency` connections
+ * (autocannon over loopback), each request with a fresh body from `bodyFactory`.
+ */
+export async function measureApi(
+  url: string,
+  method: 'POST' | 'PUT' | 'GET',
+  bodyFactory: () => unknown,
+  concurrency: number,
+  durationSec: number,
+): Promise<ApiMeasurement> {
+  const progress = new Progress(`${method} ${new URL(url).pathname} at concurrency ${concurrency}`);
+  const instance = autocannon({
+    url,
+    method,
+    connections: concurrency,
+    duration: durationSec,
+    timeout: 10,
+    excludeErrorStats: true,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ method, setupRequest: (request) => ({ ...request, body: JSON.stringify(bodyFactory()) }) }],
+  });
+  let seen = 0;
+  instance.on('tick', ({ counter }: { counter: number }) => {
+    seen += counter;
+    progress.update(`${formatCount(seen)} responses`);
+  });
+  const result = await instance;
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]));
+  const measurement: ApiMeasurement = {
+    reqPerSec: round(result['2xx'] / result.duration, 0),
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    concurrency,
+    durationSec: round(result.duration, 2),
+    responses2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    statusCodes,
+  };
+  progress.done(`${formatCount(measurement.reqPerSec)} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms (${measurement.non2xx} non-2xx, ${measurement.errors} errors)`);
+  return measurement;
+}
+
+export interface PgTransactionBaseline {
+  txPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  concurrency: number;
+  poolSize: number;
+  durationSec: number;
+  transactions: number;
+}
+
+/**
+ * The API's baseline: what PostgreSQL alone does per second with the two inserts a payment costs
+ * (a payment row and an outbox row shaped like messaging.outbox, without its NOTIFY trigger), in
+ * one transaction each, from `concurrency` callers sharing a pool of the API's size.
+ */
+export async function measureBarePgTransactions(db: BenchDatabase, concurrency: number, durationSec: number): Promise<PgTransactionBaseline> {
+  const poolSize = benchConfig().database.poolSize;
+  await db.admin.query(`
+    drop schema if exists bench_baseline cascade;
+    create schema bench_baseline;
+    create table bench_baseline.payment (
+      id bigint generated always as identity primary key,
+      account_id bigint not null,
+      amount bigint not null,
+      currency text not null,
+      transaction_type text not null,
+      status text not null,
+      created_at timestamptz not null default now());
+    create index on bench_baseline.payment (account_id);
+    create table bench_baseline.outbox (like messaging.outbox including all);`);
+  const pool = new pg.Pool({ connectionString: db.url, max: poolSize });
+  const progress = new Progress(`bare PostgreSQL two-insert transactions at concurrency ${concurrency}, pool ${poolSize}`);
+  const latencies: number[] = [];
+  const started = performance.now();
+  const deadline = started + durationSec * 1000;
+  let n = 0;
+  const caller = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const event = generateEvent(n++);
+      const begun = performance.now();
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const { rows } = await client.query<{ id: number }>({
+          name: 'baseline-payment',
+          text: 'insert into bench_baseline.payment (account_id, amount, currency, transaction_type, status) values ($1, $2, $3, $4, $5) returning id',
+          values: [event.data.accountId, Math.round(event.data.amount * 100), event.data.currency, event.data.transactionType, 'CREATED'],
+        });
+        await client.query({
+          name: 'baseline-outbox',
+          text: `insert into bench_baseline.outbox (event_id, topic, message_key, event_type, event_version, source, headers, payload, created_at)
+                 values ($1, 'payment.requested', $2, 'payment.requested', 1, 'payment', $3, $4, now())`,
+          values: [event.eventId, event.key, JSON.stringify(event.headers), JSON.stringify({ ...event.data, paymentId: rows[0]!.id })],
+        });
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+      latencies.push(performance.now() - begun);
+      progress.update(`${formatCount(latencies.length)} transactions`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, caller));
+  } finally {
+    await pool.end();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const summary = summariseLatencies(latencies);
+  const baseline: PgTransactionBaseline = {
+    txPerSec: round(latencies.length / seconds, 0),
+    p50Ms: summary.p50Ms,
+    p99Ms: summary.p99Ms,
+    concurrency,
+    poolSize,
+    durationSec: round(seconds, 2),
+    transactions: latencies.length,
+  };
+  progress.done(`${formatCount(baseline.txPerSec)} tx/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms`);
+  return baseline;
+}
+
+export interface PostPaymentsOutcome {
+  postPayments: (ApiMeasurement & { deployment: string }) | null;
+  note?: string;
+}
+
+const ACCOUNTS = 64;
+const SETUP_TIMEOUT_MS = 60_000;
+
+/**
+ * `POST /payments` against the platform started as `npm start` starts it, in its own process.
+ * Set-up (all roles): profiles register, their accounts open and are funded, and a first payment
+ * per account is accepted. Measurement: a process with ROLE=api only, so that consumers and the
+ * relay do not share the two cores with the API — the figure is the API's, comparable with the
+ * bare two-insert baseline. If the API alone cannot accept payments (the payment module needs its
+ * workers running), the measurement runs against the all-roles process and says so.
+ */
+export async function measurePostPayments(
+  db: BenchDatabase,
+  broker: TestKafkaBroker | undefined,
+  concurrency: number,
+  durationSec: number,
+): Promise<PostPaymentsOutcome> {
+  if (!existsSync(join(REPO_ROOT, PAYMENT_MODULE_FILE))) {
+    const note = `not measured: ${PAYMENT_MODULE_FILE} is not in this tree (the payment module is not merged yet)`;
+    say(`POST /payments ${note}`);
+    return { postPayments: null, note };
+  }
+  if (!(MODULE_NAMES as readonly string[]).includes('payment')) {
+    const note = `not measured: ${PAYMENT_MODULE_FILE} exists but 'payment' is not in MODULE_NAMES (src/config.ts)`;
+    say(`POST /payments ${note}`);
+    return { postPayments: null, note };
+  }
+  await db.reset();
+  const namespace = `bench${randomBytes(3).toString('hex')}`;
+  const env = platformEnv(db.url, broker, namespace);
+  const setup = new Progress('POST /payments: set-up (all roles)');
+  const everything = await startServer({ ...env, PORT: String(await freePort()) });
+  let accountIds: number[];
+  try {
+    accountIds = await openFundedAccounts(everything.url, (text) => setup.update(text));
+    await acceptsPayments(everything.url, accountIds);
+    setup.done(`${accountIds.length} funded accounts accept payments`);
+  } catch (error) {
+    await everything.stop();
+    throw error;
+  }
+  const body = paymentBody(accountIds);
+  if (broker === undefined) {
+    try {
+      return { postPayments: { ...(await measureApi(`${everything.url}/payments`, 'POST', body, concurrency, durationSec)), deployment: 'one process, all roles, local transport' } };
+    } finally {
+      await everything.stop();
+    }
+  }
+  await everything.stop();
+  const apiOnly = await startServer({ ...env, ROLE: 'api', PORT: String(await freePort()) });
+  try {
+    await acceptsPayments(apiOnly.url, accountIds.slice(0, 1));
+  } catch (error) {
+    await apiOnly.stop();
+    const note = `the API alone could not accept a payment (${(error as Error).message}); measured with every role in one process`;
+    say(`POST /payments: ${note}`);
+    const fallback = await startServer({ ...env, PORT: String(await freePort()) });
+    try {
+      return { postPayments: { ...(await measureApi(`${fallback.url}/payments`, 'POST', body, concurrency, durationSec)), deployment: 'one process, all roles, Kafka transport' }, note };
+    } finally {
+      await fallback.stop();
+    }
+  }
+  try {
+    return { postPayments: { ...(await measureApi(`${apiOnly.url}/payments`, 'POST', body, concurrency, durationSec)), deployment: 'ROLE=api process (relay and workers not running), Kafka transport' } };
+  } finally {
+    await apiOnly.stop();
+  }
+}
+
+function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undefined, namespace: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN: 'bench-admin-token',
+    // Payments are accepted, not refused: no fraud rule may fire during the bench.
+    FRAUD_AMOUNT_THRESHOLD: '1000000000000',
+    FRAUD_MAX_PAYMENTS_PER_MINUTE: '1000000',
+    PROCESSING_DELAY_MIN_MS: '0',
+    PROCESSING_DELAY_MAX_MS: '0',
+    ...(broker === undefined
+      ? {}
+      : {
+          KAFKA_BROKERS: broker.brokers.join(','),
+          TOPIC_PREFIX: `${namespace}.`,
+          KAFKA_GROUP_PREFIX: namespace,
+          KAFKA_SESSION_TIMEOUT_MS: broker.kind === 'librdkafka-mock' ? '4000' : '6000',
+          KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+          KAFKA_FETCH_MAX_WAIT_MS: '100',
+        }),
+    ...tunableEnv(),
+  };
+}
+
+function paymentBody(accountIds: number[]): () => unknown {
+  let n = 0;
+  return () => {
+    n++;
+    return { accountId: accountIds[n % accountIds.length], amount: 1 + (n % 500) / 100, currency: 'EUR', description: `bench payment ${n}` };
+  };
+}
+
+async function openFundedAccounts(url: string, onProgress: (text: string) => void): Promise<number[]> {
+  const logins = Array.from({ length: ACCOUNTS }, (_, i) => `bench-${i}-${randomBytes(3).toString('hex')}`);
+  for (const login of logins) {
+    await expectStatus(await call(url, 'POST', '/profiles', { login, fullName: `Bench ${login}`, email: `${login}@bench.example`, currency: 'EUR' }), 201, 'POST /profiles');
+  }
+  const accountIds: number[] = [];
+  for (const login of logins) {
+    onProgress(`waiting for the account of ${login} (${accountIds.length}/${logins.length})`);
+    const account = await eventually(async () => {
+      const response = await call(url, 'GET', `/account?login=${login}`);
+      if (response.status !== 200) return undefined;
+      const view = (await response.json()) as { accountId: number; status: string };
+      return view.status === 'ACTIVE' ? view : undefined;
+    }, { timeoutMs: SETUP_TIMEOUT_MS, what: `the account of ${login}` });
+    await expectStatus(await call(url, 'PUT', '/account/operation', { login, operation: 'DEPOSIT', sum: 1_000_000 }), 200, 'PUT /account/operation');
+    accountIds.push(account.accountId);
+  }
+  return accountIds;
+}
+
+/** The payment module may learn about accounts from events: wait until each one is accepted. */
+async function acceptsPayments(url: string, accountIds: number[]): Promise<void> {
+  for (const accountId of accountIds) {
+    await eventually(async () => {
+      const response = await call(url, 'POST', '/payments', { accountId, amount: 1, currency: 'EUR' });
+      if (response.status === 201) return true;
+      throw new Error(`POST /payments answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    }, { timeoutMs: SETUP_TIMEOUT_MS, what: `a payment of account ${accountId} to be accepted` });
+  }
+}
+
+interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `node --import tsx src/main.ts` — the production entry point — with `env`, ready when /health/ready says so. */
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${env['PORT']}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    const died = exited.then((code) => Promise.reject(new Error(`the platform exited with ${code}: ${stderr}`)));
+    died.catch(() => undefined); // also rejects after a normal stop; only the race below cares
+    await Promise.race([
+      died,
+      eventually(async () => (await call(url, 'GET', '/health/ready')).status === 200, { timeoutMs: SETUP_TIMEOUT_MS, what: 'the platform to be ready' }),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}
+
+async function call(url: string, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  }).catch((error: unknown) => new Response(String(error), { status: 599 }));
+}
+
+async function expectStatus(response: Response, status: number, what: string): Promise<void> {
+  if (response.status !== status) throw new Error(`${what} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,191 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { ModuleConsumer } from '../src/platform/messaging/consumer-runner.ts';
+import { on } from '../src/platform/messaging/event-handler.ts';
+import { HEADERS } from '../src/platform/messaging/envelope.ts';
+import type { TestKafkaBroker } from '../test/harness/kafka-broker.ts';
+import { startTestPlatform, type TestPlatform } from '../test/harness/platform.ts';
+import { tunableEnv } from './support/bench-config.ts';
+import type { BenchDatabase } from './support/bench-database.ts';
+import { BenchEvent, commitOutboxEvent } from './support/bench-events.ts';
+import { round, summariseLatencies, type LatencySummary } from './support/percentiles.ts';
+import { formatCount, Progress } from './support/progress.ts';
+import { TOPIC_PARTITIONS, type RelayTarget } from './relay-throughput.bench.ts';
+
+export interface LatencyOptions {
+  /** Business transactions committed per second, one event each, paced by the clock. */
+  ratePerSec: number;
+  /** Measured window; events of the warm-up before it are not counted. */
+  durationMs: number;
+  warmUpMs: number;
+}
+
+export interface EndToEndLatency extends LatencySummary {
+  offeredPerSec: number;
+  /** Commits per second actually reached (below `offeredPerSec` when the producer fell behind). */
+  committedPerSec: number;
+  /** Measured events whose handler had not finished when the bench stopped waiting. */
+  unfinished: number;
+}
+
+const CONSUMER_GROUP = 'bench.latency';
+const DRAIN_TIMEOUT_MS = 30_000;
+const MAX_IN_FLIGHT_COMMITS = 200;
+/** The load generator's own connections, as another API process would have. */
+const PRODUCER_POOL_SIZE = 4;
+
+/**
+ * End-to-end latency under a steady load: the real platform (relay woken by NOTIFY, transport,
+ * consumer runner with inbox) and one extra consumer group whose handler writes one row. Each
+ * business transaction commits one outbox row (from the load generator's own pool, as another API
+ * process would); latency runs from the moment its commit returned to the moment the consumer's
+ * handler-and-inbox transaction committed. Same process, same clock.
+ */
+export async function measureEndToEndLatency(
+  db: BenchDatabase,
+  target: RelayTarget,
+  broker: TestKafkaBroker | undefined,
+  options: LatencyOptions,
+): Promise<EndToEndLatency> {
+  await db.reset();
+  const starting = new Progress(`latency ${target}: starting the platform`);
+  const app = await startTestPlatform({
+    databaseUrl: db.url,
+    transport: target,
+    ...(broker === undefined ? {} : { brokers: broker.brokers }),
+    // The relay's production poll interval: between polls only the outbox NOTIFY wakes it.
+    env: { RELAY_POLL_INTERVAL_MS: '1000', ...tunableEnv() },
+    overrides: {},
+  });
+  const producer = new pg.Pool({ connectionString: db.url, max: PRODUCER_POOL_SIZE });
+  try {
+    const topic = app.container.cradle.topics.of(BenchEvent);
+    if (broker !== undefined) await broker.createTopic(topic, TOPIC_PARTITIONS);
+    const finishedAt = new Map<string, number>();
+    await startTimedConsumer(app, (eventId) => finishedAt.set(eventId, performance.now()));
+    starting.update('waiting for the consumer group to join');
+    const commit = (n: number): Promise<string> => commitOutboxEvent(producer, topic, n);
+    await waitUntilConsuming(commit, finishedAt);
+    starting.done('consuming');
+
+    const progress = new Progress(`latency ${target}: ${formatCount(options.ratePerSec)} events/s`);
+    const committedAt = new Map<string, number>();
+    const load = await offerLoad(commit, options, committedAt, (committed, inFlight) =>
+      progress.update(`${formatCount(committed)} committed, ${formatCount(finishedAt.size)} handled, ${inFlight} commits in flight`));
+    const drainStarted = performance.now();
+    while (performance.now() - drainStarted < DRAIN_TIMEOUT_MS && [...committedAt.keys()].some((id) => !finishedAt.has(id))) {
+      progress.update(`waiting for the last ${countUnfinished(committedAt, finishedAt)} events`);
+      await sleep(50);
+    }
+    const latencies = [...committedAt].flatMap(([id, committed]) => {
+      const finished = finishedAt.get(id);
+      return finished === undefined ? [] : [finished - committed];
+    });
+    const summary = summariseLatencies(latencies);
+    const result: EndToEndLatency = {
+      ...summary,
+      offeredPerSec: options.ratePerSec,
+      committedPerSec: round(load.committed / load.seconds, 0),
+      unfinished: countUnfinished(committedAt, finishedAt),
+    };
+    progress.done(`p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms over ${formatCount(summary.count)} events (${result.committedPerSec}/s committed)`);
+    return result;
+  } finally {
+    await producer.end();
+    await app.stop();
+  }
+}
+
+/** A consumer group like a module's, subscribed so that we see when each message is fully done. */
+async function startTimedConsumer(app: TestPlatform, finished: (eventId: string) => void): Promise<void> {
+  const { orm, outbox, topics, transport, deadLetters, metrics, logger, config } = app.container.cradle;
+  await orm.em.fork().execute('create table if not exists public.bench_effect (event_id uuid not null, account_id bigint not null)');
+  const consumer = new ModuleConsumer({
+    group: CONSUMER_GROUP, orm, outbox, topics, transport, deadLetters, metrics, logger, settings: config.consumer,
+    handlers: [
+      on(BenchEvent, async (event, { em }) => {
+        await em.execute('insert into public.bench_effect (event_id, account_id) values (?, ?)', [event.id, event.data.accountId]);
+      }),
+    ],
+  });
+  await transport.subscribe({
+    group: CONSUMER_GROUP,
+    topics: consumer.topics(),
+    handle: async (message) => {
+      await consumer.process(message);
+      const eventId = message.headers[HEADERS.id];
+      if (eventId !== undefined) finished(eventId);
+    },
+  });
+}
+
+/** Kafka: the first join of a group takes seconds; commit probes until one comes back. */
+async function waitUntilConsuming(commit: (n: number) => Promise<string>, finishedAt: Map<string, number>): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (let n = 0; performance.now() < deadline; n++) {
+    const id = await commit(n);
+    for (let waited = 0; waited < 1000; waited += 25) {
+      if (finishedAt.has(id)) {
+        finishedAt.clear();
+        return;
+      }
+      await sleep(25);
+    }
+  }
+  throw new Error('the latency consumer received nothing within 60 s');
+}
+
+/**
+ * Starts one business transaction whenever the clock says one is due (no waiting for earlier ones,
+ * so a slow commit does not lower the offered rate), records when each measured one committed.
+ */
+async function offerLoad(
+  commit: (n: number) => Promise<string>,
+  { ratePerSec, durationMs, warmUpMs }: LatencyOptions,
+  committedAt: Map<string, number>,
+  onProgress: (committed: number, inFlight: number) => void,
+): Promise<{ committed: number; seconds: number }> {
+  const started = performance.now();
+  const total = Math.round(((warmUpMs + durationMs) / 1000) * ratePerSec);
+  const warmUp = Math.round((warmUpMs / 1000) * ratePerSec);
+  let launched = 0;
+  let inFlight = 0;
+  let committed = 0;
+  let lastCommit = 0;
+  let failure: unknown;
+  const measuredFrom = started + warmUpMs;
+  const pending = new Set<Promise<void>>();
+  while (launched < total && failure === undefined) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSec) + 1);
+    while (launched < due && inFlight < MAX_IN_FLIGHT_COMMITS) {
+      const n = launched++;
+      inFlight++;
+      const committing = commit(n).then(
+        (eventId) => {
+          if (n >= warmUp) {
+            const now = performance.now();
+            committedAt.set(eventId, now);
+            committed++;
+            lastCommit = now;
+          }
+        },
+        (error: unknown) => void (failure ??= error),
+      ).finally(() => {
+        inFlight--;
+        pending.delete(committing);
+      });
+      pending.add(committing);
+    }
+    onProgress(committed, inFlight);
+    await sleep(1);
+  }
+  await Promise.all(pending);
+  if (failure !== undefined) throw failure;
+  return { committed, seconds: Math.max(lastCommit - measuredFrom, 1) / 1000 };
+}
+
+function countUnfinished(committedAt: Map<string, number>, finishedAt: Map<string, number>): number {
+  let unfinished = 0;
+  for (const id of committedAt.keys()) if (!finishedAt.has(id)) unfinished++;
+  return unfinished;
+}

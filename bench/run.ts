@@ -1,0 +1,228 @@
+/**
+ * `npm run bench`: measures and reports, never passes or fails on a figure. Progress goes to
+ * stderr, the tables to stdout, every figure to bench/results/latest.json. What each figure means
+ * and how to read it: bench/README.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestKafkaBroker, type TestKafkaBroker } from '../test/harness/kafka-broker.ts';
+import { measureBarePgTransactions, measurePostPayments, type ApiMeasurement, type PgTransactionBaseline, type PostPaymentsOutcome } from './api.bench.ts';
+import { measureEndToEndLatency, type EndToEndLatency } from './end-to-end-latency.bench.ts';
+import { measurePeerThroughput, PEER_SETTINGS, type PeerThroughput } from './peer-outbox.bench.ts';
+import { measureRawKafkaProduce, measureRelayThroughput, TOPIC_PARTITIONS, type RelayThroughput, type Throughput } from './relay-throughput.bench.ts';
+import { benchConfig, tunableEnv } from './support/bench-config.ts';
+import { startBenchDatabase, type BenchDatabase } from './support/bench-database.ts';
+import { formatCount, say } from './support/progress.ts';
+import { table, verdict, type Row, type TargetCheck } from './support/report.ts';
+
+const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
+const PHASES = ['relay', 'latency', 'api', 'peer'] as const;
+type Phase = (typeof PHASES)[number];
+
+const settings = {
+  /** Rows pre-filled for each relay figure and for the peer. */
+  events: positive('BENCH_EVENTS', 100_000),
+  latencyRatePerSec: positive('BENCH_LATENCY_RATE', 1000),
+  latencySeconds: positive('BENCH_LATENCY_SECONDS', 10),
+  latencyWarmUpSeconds: 2,
+  apiConcurrency: positive('BENCH_API_CONCURRENCY', 32),
+  apiSeconds: positive('BENCH_API_SECONDS', 10),
+};
+
+interface Results {
+  relay: {
+    local: RelayThroughput | Failed | null;
+    kafka: (RelayThroughput & { rawProduceEventsPerSec: number | null; rawProduce: Throughput | Failed | null }) | Failed | null;
+  };
+  latency: { local: EndToEndLatency | Failed | null; kafka: EndToEndLatency | Failed | null };
+  api: {
+    postPayments: (ApiMeasurement & { deployment: string }) | null;
+    baselinePgTxPerSec: number | null;
+    baseline: PgTransactionBaseline | Failed | null;
+    note?: string;
+    error?: string;
+  };
+  peer: { pgTransactionalOutbox: PeerThroughput | Failed | null };
+  targets: TargetCheck[];
+  run: Record<string, unknown>;
+}
+
+interface Failed {
+  error: string;
+}
+
+async function main(): Promise<void> {
+  const only = selectedPhases();
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
+  say(`bench: ${[...only].join(', ')} — ${cpus().length} cores, load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}`);
+  const db = await startBenchDatabase();
+  say(`bench: database ${db.server}`);
+  const broker = only.has('relay') || only.has('latency') || only.has('api') ? await startTestKafkaBroker() : undefined;
+  if (broker !== undefined) say(`bench: Kafka-protocol broker: ${broker.kind} at ${broker.brokers.join(',')}`);
+  const results: Results = {
+    relay: { local: null, kafka: null },
+    latency: { local: null, kafka: null },
+    api: { postPayments: null, baselinePgTxPerSec: null, baseline: null },
+    peer: { pgTransactionalOutbox: null },
+    targets: [],
+    run: {},
+  };
+  let failures = 0;
+  const attempt = async <T>(what: string, measure: () => Promise<T>): Promise<T | Failed> => {
+    try {
+      return await measure();
+    } catch (error) {
+      failures++;
+      const message = error instanceof Error ? error.message : String(error);
+      say(`bench: ${what} failed: ${error instanceof Error ? error.stack ?? message : message}`);
+      return { error: message };
+    }
+  };
+  try {
+    if (only.has('relay')) {
+      results.relay.local = await attempt('relay → local', () => measureRelayThroughput(db, 'local', settings.events, broker));
+      const kafka = await attempt('relay → kafka', () => measureRelayThroughput(db, 'kafka', settings.events, broker));
+      const raw = await attempt('raw kafkajs produce', () => measureRawKafkaProduce(broker!, settings.events));
+      results.relay.kafka = 'error' in kafka ? kafka : { ...kafka, rawProduceEventsPerSec: 'error' in raw ? null : raw.eventsPerSec, rawProduce: raw };
+    }
+    if (only.has('latency')) {
+      const options = { ratePerSec: settings.latencyRatePerSec, durationMs: settings.latencySeconds * 1000, warmUpMs: settings.latencyWarmUpSeconds * 1000 };
+      results.latency.local = await attempt('latency local', () => measureEndToEndLatency(db, 'local', undefined, options));
+      results.latency.kafka = await attempt('latency kafka', () => measureEndToEndLatency(db, 'kafka', broker, options));
+    }
+    if (only.has('api')) {
+      const baseline = await attempt('bare PostgreSQL baseline', () => measureBarePgTransactions(db, settings.apiConcurrency, settings.apiSeconds));
+      results.api.baseline = baseline;
+      results.api.baselinePgTxPerSec = 'error' in baseline ? null : baseline.txPerSec;
+      const payments = await attempt<PostPaymentsOutcome>('POST /payments', () => measurePostPayments(db, broker, settings.apiConcurrency, settings.apiSeconds));
+      if ('error' in payments) results.api.error = payments.error;
+      else {
+        results.api.postPayments = payments.postPayments;
+        if (payments.note !== undefined) results.api.note = payments.note;
+      }
+    }
+    if (only.has('peer')) {
+      results.peer.pgTransactionalOutbox = await attempt('peer', () => measurePeerThroughput(db, settings.events));
+    }
+  } finally {
+    await broker?.stop();
+    await db.drop();
+  }
+  results.targets = targets(results);
+  results.run = runDescription(startedAt, loadAtStart, db, broker, only);
+  await mkdir(dirname(RESULTS_FILE), { recursive: true });
+  await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\n${report(results, broker)}\n\nbench: wrote ${RESULTS_FILE}\n`);
+  if (failures > 0) {
+    say(`bench: ${failures} measurement(s) could not run (see above); their figures are missing`);
+    process.exitCode = 1;
+  }
+}
+
+function targets(results: Results): TargetCheck[] {
+  const local = figure(results.relay.local, 'eventsPerSec');
+  const kafka = figure(results.relay.kafka, 'eventsPerSec');
+  const raw = figure(results.relay.kafka, 'rawProduceEventsPerSec');
+  const peer = figure(results.peer.pgTransactionalOutbox, 'eventsPerSec');
+  const latencyLocal = figure(results.latency.local, 'p99Ms');
+  const latencyKafka = figure(results.latency.kafka, 'p99Ms');
+  const api = results.api.postPayments;
+  const baseline = results.api.baselinePgTxPerSec;
+  const check = (target: string, actual: string | null, met: boolean): TargetCheck => ({ target, actual: actual ?? 'not measured', met: actual === null ? null : met });
+  return [
+    check('relay → local ≥ 20,000 events/s', local === null ? null : `${formatCount(local)} events/s`, (local ?? 0) >= 20_000),
+    check('relay → local ≥ 3 × peer', local === null || peer === null ? null : `${(local / peer).toFixed(1)} ×`, local !== null && peer !== null && local >= 3 * peer),
+    check('relay → Kafka ≥ 70% of raw kafkajs', kafka === null || raw === null ? null : `${((kafka / raw) * 100).toFixed(0)} %`, kafka !== null && raw !== null && kafka >= 0.7 * raw),
+    check('p99 latency local ≤ 25 ms', latencyLocal === null ? null : `${latencyLocal} ms`, (latencyLocal ?? Infinity) <= 25),
+    check('p99 latency Kafka ≤ 50 ms', latencyKafka === null ? null : `${latencyKafka} ms`, (latencyKafka ?? Infinity) <= 50),
+    check('POST /payments ≥ 50% of bare PostgreSQL', api === null || baseline === null ? null : `${((api.reqPerSec / baseline) * 100).toFixed(0)} %`, api !== null && baseline !== null && api.reqPerSec >= 0.5 * baseline),
+    check('POST /payments p99 ≤ 50 ms', api === null ? null : `${api.p99Ms} ms`, api !== null && api.p99Ms <= 50),
+  ];
+}
+
+function figure<T extends object>(value: T | Failed | null, key: string): number | null {
+  if (value === null || 'error' in value) return null;
+  const number = (value as Record<string, unknown>)[key];
+  return typeof number === 'number' ? number : null;
+}
+
+function report(results: Results, broker: TestKafkaBroker | undefined): string {
+  const show = (value: number | null, unit: string): string => (value === null ? 'not measured' : `${formatCount(value)} ${unit}`);
+  const latencyRow = (label: string, value: EndToEndLatency | Failed | null): Row => {
+    if (value === null || 'error' in value) return { label, value: value === null ? 'not measured' : 'failed' };
+    return { label, value: `${value.p50Ms} / ${value.p99Ms} ms`, detail: `p50 / p99 over ${formatCount(value.count)} events, ${formatCount(value.committedPerSec)}/s committed, max ${value.maxMs} ms` };
+  };
+  const api = results.api.postPayments;
+  const peer = results.peer.pgTransactionalOutbox;
+  const kafkaNote = broker?.kind === 'librdkafka-mock'
+    ? 'Kafka figures describe the librdkafka 2.0.2 mock broker (in-memory, one process), not a Kafka cluster.'
+    : `Kafka figures describe the ${broker?.kind ?? 'absent'} broker.`;
+  const figures = table('Figures', [
+    { label: 'relay → local', value: show(figure(results.relay.local, 'eventsPerSec'), 'events/s') },
+    { label: 'relay → Kafka', value: show(figure(results.relay.kafka, 'eventsPerSec'), 'events/s') },
+    { label: 'raw kafkajs produce (ceiling)', value: show(figure(results.relay.kafka, 'rawProduceEventsPerSec'), 'events/s') },
+    latencyRow('latency local (commit → handled)', results.latency.local),
+    latencyRow('latency Kafka (commit → handled)', results.latency.kafka),
+    api === null
+      ? { label: 'POST /payments', value: 'not measured', detail: results.api.note ?? results.api.error ?? '' }
+      : { label: 'POST /payments', value: `${formatCount(api.reqPerSec)} req/s`, detail: `p50 ${api.p50Ms} ms, p99 ${api.p99Ms} ms, concurrency ${api.concurrency}, ${api.non2xx} non-2xx; ${api.deployment}` },
+    { label: 'bare PostgreSQL 2-insert tx', value: show(results.api.baselinePgTxPerSec, 'tx/s'), detail: baselineDetail(results.api.baseline) },
+    peer === null || 'error' in peer
+      ? { label: 'peer pg-transactional-outbox', value: peer === null ? 'not measured' : 'failed' }
+      : { label: 'peer pg-transactional-outbox', value: `${formatCount(peer.eventsPerSec)} events/s`, detail: `${peer.listener} listener${'note' in peer[peer.listener] && peer[peer.listener].note ? ` (${peer[peer.listener].note})` : ''}` },
+  ]);
+  const checks = table('Targets', results.targets.map((check) => ({ label: check.target, value: verdict(check.met), detail: check.actual })));
+  return `${figures}\n\n${checks}\n\n${kafkaNote}\nMachine: ${(results.run['machine'] as { summary: string }).summary}`;
+}
+
+function baselineDetail(baseline: PgTransactionBaseline | Failed | null): string {
+  if (baseline === null || 'error' in baseline) return '';
+  return `p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms, concurrency ${baseline.concurrency}, pool ${baseline.poolSize}`;
+}
+
+function runDescription(startedAt: Date, loadAtStart: number[], db: BenchDatabase, broker: TestKafkaBroker | undefined, only: Set<Phase>): Record<string, unknown> {
+  const config = benchConfig();
+  const cores = cpus();
+  const memoryGiB = Math.round(totalmem() / 2 ** 30);
+  return {
+    startedAt: startedAt.toISOString(),
+    durationSec: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    phases: [...only],
+    machine: {
+      summary: `${cores.length} cores (${cores[0]?.model.trim() ?? '?'}), ${memoryGiB} GiB, Node ${process.versions.node}, Linux ${release()}, ${db.server}; load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')} at start, ${loadavg().map((value) => value.toFixed(2)).join(' ')} at end`,
+      cores: cores.length,
+      memoryGiB,
+      node: process.versions.node,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadavg(),
+    },
+    database: db.server,
+    broker: broker === undefined ? null : { kind: broker.kind, topicPartitions: TOPIC_PARTITIONS, note: broker.kind === 'librdkafka-mock' ? 'librdkafka 2.0.2 mock cluster: Kafka figures describe the mock, not a Kafka cluster' : undefined },
+    settings: { ...settings, relay: config.relay, consumer: config.consumer, databasePoolSize: config.database.poolSize, peer: PEER_SETTINGS, environment: tunableEnv() },
+  };
+}
+
+function selectedPhases(): Set<Phase> {
+  const raw = process.env['BENCH_ONLY']?.trim();
+  if (!raw) return new Set(PHASES);
+  const chosen = raw.split(',').map((phase) => phase.trim());
+  const unknown = chosen.filter((phase) => !(PHASES as readonly string[]).includes(phase));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY must list some of ${PHASES.join(', ')} (got "${raw}")`);
+  return new Set(chosen as Phase[]);
+}
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
+  return value;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

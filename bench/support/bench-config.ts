@@ -1,0 +1,13 @@
+import { loadConfig, type Config } from '../../src/config.ts';
+
+/** Platform settings a bench run may tune from its environment; everything else stays at the defaults. */
+const TUNABLE = /^(RELAY_|CONSUMER_|DATABASE_POOL_SIZE$)/;
+
+export function tunableEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => TUNABLE.test(entry[0]) && entry[1] !== undefined));
+}
+
+/** The platform's configuration as `npm start` would see it (defaults), plus the tunable variables. */
+export function benchConfig(): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', ...tunableEnv() });
+}
