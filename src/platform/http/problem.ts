@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { ProblemError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 
@@ -68,6 +69,10 @@ function classify(error: FastifyError | Error, logger: Logger, request: FastifyR
       })),
     });
   }
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error, url: request.url, method: request.method }, 'database unavailable; answered 503');
+    return problem(503, 'database-unavailable', 'Service unavailable', 'The database cannot be reached right now; nothing was changed. Retry shortly.');
+  }
   const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
   const status = fastifyError.statusCode ?? 500;
   if (known !== undefined) return problem(status, known.code, known.title, error.message);
@@ -84,6 +89,10 @@ function fieldOf(instancePath: string, params: Record<string, unknown> | undefin
   return base === '' ? '/' : base;
 }
 
+/** Seconds a client should wait before retrying a 503. */
+const RETRY_AFTER_SECONDS = '1';
+
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  if (body.status === 503) reply.header('retry-after', RETRY_AFTER_SECONDS);
   return reply.status(body.status).type('application/problem+json').send(body);
 }

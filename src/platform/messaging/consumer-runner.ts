@@ -2,7 +2,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { runInTrace, traceFrom } from '../observability/trace-context.ts';
-import { backoffDelay, isDatabaseUnavailable, pause } from './backoff.ts';
+import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
+import { backoffDelay, pause } from './backoff.ts';
 import { validatorOf, type TopicNames } from './contract.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import { decodeEnvelope, HEADERS, type EventEnvelope } from './envelope.ts';
@@ -107,6 +108,10 @@ export class ModuleConsumer {
           { consumer: this.deps.group, topic: message.topic },
           (performance.now() - started) / 1000,
         );
+        // Redeliveries follow crashes and rebalances: worth a line when reading what a fault did.
+        if (outcome === 'duplicate') {
+          this.deps.logger.info({ consumer: this.deps.group, eventId: envelope.id, topic: message.topic }, 'duplicate delivery absorbed');
+        }
         return this.count(message.topic, outcome);
       } catch (error) {
         if (isDatabaseUnavailable(error)) {

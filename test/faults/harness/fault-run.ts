@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { Test } from 'tap';
+import { MODULE_NAMES } from '../../../src/config.ts';
+import { TopicNames } from '../../../src/platform/messaging/contract.ts';
+import { loadModules } from '../../../src/platform/module-loader.ts';
+import { createTestDatabase } from '../../harness/database.ts';
+import { ADMIN_TOKEN } from '../../harness/platform.ts';
+import { PlatformProcess } from './platform-process.ts';
+
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/** Which consumer group must see the events of which topic: from the modules' declared `consumes`. */
+export interface Delivery {
+  topic: string;
+  consumer: string;
+}
+
+export type Role = 'api' | 'worker' | 'relay';
+
+export interface FaultRunOptions {
+  /** Kafka bootstrap servers; without them the processes use the local transport (one process, all roles). */
+  brokers?: string[];
+  /** An existing database URL (e.g. an embedded PostgreSQL the scenario restarts); else a fresh test database. */
+  databaseUrl?: string;
+}
+
+/**
+ * What every fault scenario shares: a database of its own, a topic and group namespace, the
+ * environment of the platform's processes, the expected deliveries, a pool for the checks, and
+ * the processes themselves (stopped at the end, whatever happened).
+ */
+export class FaultRun {
+  readonly pool: pg.Pool;
+  private readonly processes: PlatformProcess[] = [];
+  private nextPort = 0;
+
+  private constructor(
+    readonly databaseUrl: string,
+    private readonly brokers: string[] | undefined,
+    readonly namespace: string,
+    readonly deliveries: Delivery[],
+  ) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+    // A check's connection may be cut by the database restart scenario; the next query reconnects.
+    this.pool.on('error', () => {});
+  }
+
+  static async create(t: Test, options: FaultRunOptions = {}): Promise<FaultRun> {
+    let databaseUrl = options.databaseUrl;
+    if (databaseUrl === undefined) {
+      const database = await createTestDatabase();
+      t.teardown(() => database.drop());
+      databaseUrl = database.url;
+    }
+    const namespace = `f${randomBytes(3).toString('hex')}`;
+    const run = new FaultRun(databaseUrl, options.brokers, namespace, await expectedDeliveries(namespace));
+    t.teardown(() => run.close());
+    return run;
+  }
+
+  get transport(): 'local' | 'kafka' {
+    return this.brokers === undefined ? 'local' : 'kafka';
+  }
+
+  /** A platform process with the given roles (all of them on the local transport). */
+  process(name: string, roles: Role[], env: Record<string, string> = {}): PlatformProcess {
+    const port = roles.includes('api') ? this.freePort() : 0;
+    const child = new PlatformProcess({ name, port, env: { ...this.environment(roles), PORT: String(port), ...env } });
+    this.processes.push(child);
+    return child;
+  }
+
+  /** Writes a scenario's figures to test/faults/results/<name>.json (not committed) and to the TAP output. */
+  async report(t: Test, name: string, figures: Record<string, unknown>): Promise<void> {
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await writeFile(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify({ scenario: name, at: new Date().toISOString(), ...figures }, null, 2)}\n`);
+    t.comment(`figures ${name}: ${JSON.stringify(figures)}`);
+  }
+
+  private environment(roles: Role[]): Record<string, string> {
+    return {
+      DATABASE_URL: this.databaseUrl,
+      ROLE: roles.join(','),
+      ADMIN_TOKEN,
+      TOPIC_PREFIX: `${this.namespace}.`,
+      KAFKA_GROUP_PREFIX: this.namespace,
+      RELAY_POLL_INTERVAL_MS: '200',
+      RELAY_BACKOFF_BASE_MS: '50',
+      RELAY_BACKOFF_MAX_MS: '1000',
+      CONSUMER_RETRY_BASE_MS: '10',
+      CONSUMER_MAX_ATTEMPTS: '5',
+      // Billing's simulated processing time (SPEC default 0.5–5 s) would only slow the run down.
+      PROCESSING_DELAY_MIN_MS: '0',
+      PROCESSING_DELAY_MAX_MS: '20',
+      ORDER_WAIT_MS: '2000',
+      // The workload pays often from few accounts; the velocity rule would suspend them all.
+      FRAUD_MAX_PAYMENTS_PER_MINUTE: '1000000',
+      ...(this.brokers === undefined
+        ? {}
+        : {
+            KAFKA_BROKERS: this.brokers.join(','),
+            // Fast group joins on the librdkafka mock (see test/harness/kafka-broker.ts).
+            KAFKA_SESSION_TIMEOUT_MS: process.env['KAFKA_BROKERS'] === undefined ? '4000' : '6000',
+            KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+            KAFKA_FETCH_MAX_WAIT_MS: '100',
+          }),
+    };
+  }
+
+  private freePort(): number {
+    if (this.nextPort === 0) this.nextPort = 31_000 + Math.floor(Math.random() * 8_000);
+    return this.nextPort++;
+  }
+
+  private async close(): Promise<void> {
+    await Promise.allSettled(this.processes.map((child) => child.stop()));
+    await this.pool.end();
+  }
+}
+
+async function expectedDeliveries(namespace: string): Promise<Delivery[]> {
+  const topics = new TopicNames(`${namespace}.`);
+  const modules = await loadModules(MODULE_NAMES);
+  return modules.flatMap((module) =>
+    [...new Set((module.consumes ?? []).map((contract) => topics.of(contract)))].map((topic) => ({ topic, consumer: `${namespace}.${module.name}` })),
+  );
+}
