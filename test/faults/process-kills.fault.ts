@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { testBroker } from '../harness/suite.ts';
 import { FaultRun } from './harness/fault-run.ts';
-import { assertInvariants, deliveryStatus, recoveryAfter, spread, waitUntilCaughtUp } from './harness/invariants.ts';
+import { assertInvariants, recoveryAfter, spread, waitForEvents, waitUntilCaughtUp } from './harness/invariants.ts';
 import { killRepeatedly, type PlatformProcess } from './harness/platform-process.ts';
 import { mulberry32, Workload } from './harness/workload.ts';
 
@@ -18,10 +18,7 @@ async function killScenario(t: Test, victim: 'relay' | 'worker'): Promise<void> 
   t.comment(`seed ${seed} (FAULT_SEED=${seed} repeats the run)`);
   const random = mulberry32(seed);
   const run = await FaultRun.create(t, { brokers: (await testBroker()).brokers });
-  const api = run.process('api', ['api']);
-  const worker = run.process('worker', ['worker']);
-  const relay = run.process('relay', ['relay']);
-  await Promise.all([api.start(), worker.start(), relay.start()]);
+  const { api, worker, relay } = await run.startSplitDeployment();
   const target: PlatformProcess = victim === 'relay' ? relay : worker;
 
   const workload = new Workload({ url: api.url, accounts: 20, concurrency: 12, prefix: `${run.namespace}u` }, seed);
@@ -29,7 +26,7 @@ async function killScenario(t: Test, victim: 'relay' | 'worker'): Promise<void> 
   const started = performance.now();
   workload.start();
   const restartedAt = await killRepeatedly(target, { times: KILLS, minGapMs: 500, maxGapMs: 2500, random });
-  while ((await deliveryStatus(run.pool, run.deliveries)).events < MIN_EVENTS) await new Promise((resolve) => setTimeout(resolve, 250));
+  await waitForEvents(run, MIN_EVENTS);
   await workload.stop();
   const loadSeconds = (performance.now() - started) / 1000;
   const drainMs = await waitUntilCaughtUp(run);
@@ -49,7 +46,7 @@ async function killScenario(t: Test, victim: 'relay' | 'worker'): Promise<void> 
     kills: target.kills,
     requests: workload.requests(),
     loadSeconds: Math.round(loadSeconds),
-    duplicatesAbsorbed: api.duplicatesAbsorbed + worker.duplicatesAbsorbed + relay.duplicatesAbsorbed,
+    duplicatesAbsorbed: run.duplicatesAbsorbed(),
     rowsPublishedMoreThanOnce: republished.rows[0]!.n,
     restartToReadyMs: spread(target.startTimesMs.slice(1)),
     recoveryAfterRestartMs: {

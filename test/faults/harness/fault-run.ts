@@ -17,9 +17,18 @@ const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results
 export interface Delivery {
   topic: string;
   consumer: string;
+  /** The contract the group consumes there (CloudEvents type and version). */
+  type: string;
+  version: number;
 }
 
 export type Role = 'api' | 'worker' | 'relay';
+
+export interface SplitDeployment {
+  api: PlatformProcess;
+  worker: PlatformProcess;
+  relay: PlatformProcess;
+}
 
 export interface FaultRunOptions {
   /** Kafka bootstrap servers; without them the processes use the local transport (one process, all roles). */
@@ -74,6 +83,29 @@ export class FaultRun {
     return child;
   }
 
+  /** The split deployment most scenarios run on Kafka: api, worker and relay as three processes, started. */
+  async startSplitDeployment(): Promise<SplitDeployment> {
+    const deployment = { api: this.process('api', ['api']), worker: this.process('worker', ['worker']), relay: this.process('relay', ['relay']) };
+    await Promise.all(Object.values(deployment).map((child) => child.start()));
+    return deployment;
+  }
+
+  /**
+   * The platform as each transport deploys it, started; resolves with the process serving HTTP.
+   * Local: everything in one process, as `npm start` runs it. Kafka: the split deployment.
+   */
+  async deploy(): Promise<PlatformProcess> {
+    if (this.transport === 'kafka') return (await this.startSplitDeployment()).api;
+    const platform = this.process('platform', ['api', 'worker', 'relay']);
+    await platform.start();
+    return platform;
+  }
+
+  /** Duplicate deliveries the inboxes absorbed, over every process and incarnation of this run. */
+  duplicatesAbsorbed(): number {
+    return this.processes.reduce((sum, child) => sum + child.duplicatesAbsorbed, 0);
+  }
+
   /** Writes a scenario's figures to test/faults/results/<name>.json (not committed) and to the TAP output. */
   async report(t: Test, name: string, figures: Record<string, unknown>): Promise<void> {
     await mkdir(RESULTS_DIR, { recursive: true });
@@ -126,6 +158,6 @@ async function expectedDeliveries(namespace: string): Promise<Delivery[]> {
   const topics = new TopicNames(`${namespace}.`);
   const modules = await loadModules(MODULE_NAMES);
   return modules.flatMap((module) =>
-    [...new Set((module.consumes ?? []).map((contract) => topics.of(contract)))].map((topic) => ({ topic, consumer: `${namespace}.${module.name}` })),
+    (module.consumes ?? []).map((contract) => ({ topic: topics.of(contract), consumer: `${namespace}.${module.name}`, type: contract.type, version: contract.version })),
   );
 }

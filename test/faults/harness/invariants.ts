@@ -18,13 +18,21 @@ export async function deliveryStatus(pool: pg.Pool, deliveries: Delivery[]): Pro
             (select count(*)::int from messaging.outbox where published_at is null) as unpublished,
             (select count(*)::int
                from messaging.outbox o
-               join unnest($1::text[], $2::text[]) as d(topic, consumer) on d.topic = o.topic
+               join (select distinct * from unnest($1::text[], $2::text[])) as d(topic, consumer) on d.topic = o.topic
               where not exists (select 1 from messaging.inbox i where i.consumer = d.consumer and i.event_id = o.event_id)) as undelivered,
             (select count(*)::int from messaging.dead_letter) as dead_letters`,
     [deliveries.map((delivery) => delivery.topic), deliveries.map((delivery) => delivery.consumer)],
   );
   const row = rows[0]!;
   return { events: row.events, unpublished: row.unpublished, undelivered: row.undelivered, deadLetters: row.dead_letters };
+}
+
+/** Resolves once at least `count` events were committed to the outbox (a point "mid-run"). */
+export async function waitForEvents(run: FaultRun, count: number, timeoutMs = 600_000): Promise<number> {
+  return eventually(async () => {
+    const { events } = await deliveryStatus(run.pool, run.deliveries);
+    return events >= count ? events : undefined;
+  }, { timeoutMs, intervalMs: 250, what: `${count} events committed` });
 }
 
 /**
@@ -144,7 +152,7 @@ export async function recoveryAfter(pool: pg.Pool, deliveries: Delivery[], at: D
      select extract(epoch from (select max(published_at) from before) - $1) * 1000 as published_ms,
             extract(epoch from (select max(i.handled_at)
                                   from before b
-                                  join unnest($2::text[], $3::text[]) as d(topic, consumer) on d.topic = b.topic
+                                  join (select distinct * from unnest($2::text[], $3::text[])) as d(topic, consumer) on d.topic = b.topic
                                   join messaging.inbox i on i.consumer = d.consumer and i.event_id = b.event_id) - $1) * 1000 as handled_ms`,
     [at, deliveries.map((delivery) => delivery.topic), deliveries.map((delivery) => delivery.consumer)],
   );

@@ -32,6 +32,14 @@ export class Workload {
   /** Minor units the API confirmed as deposited / withdrawn. */
   depositedMinor = 0;
   withdrawnMinor = 0;
+  /**
+   * Minor units of deposits / withdrawals whose answer said nothing certain (503, no answer):
+   * the database may have committed them just before it went away.
+   */
+  uncertainDepositedMinor = 0;
+  uncertainWithdrawnMinor = 0;
+  /** When each 2xx answer arrived (epoch ms), to see when service came back after a fault. */
+  private readonly successes: number[] = [];
   readonly logins: string[];
   private readonly paymentIds: number[] = [];
   private running: Promise<void>[] = [];
@@ -65,12 +73,21 @@ export class Workload {
     await Promise.all(this.running);
   }
 
-  /** Answers outside the healthy set (5xx, refused connections, unexpected 4xx), by operation. */
-  unexpectedAnswers(): Answers {
+  /** The first 2xx answer after `at`, in ms after it; undefined when none came. */
+  firstSuccessAfter(at: Date): number | undefined {
+    const first = this.successes.find((time) => time > at.getTime());
+    return first === undefined ? undefined : first - at.getTime();
+  }
+
+  /**
+   * Answers outside the healthy set (5xx, refused connections, unexpected 4xx), by operation.
+   * `tolerated` adds statuses a scenario's fault makes legitimate (503 while the database is down).
+   */
+  unexpectedAnswers(tolerated: number[] = []): Answers {
     const unexpected: Answers = {};
     for (const [operation, statuses] of Object.entries(this.answers)) {
       for (const [status, count] of Object.entries(statuses)) {
-        if (EXPECTED[operation]?.includes(Number(status)) || operation === 'register') continue;
+        if (EXPECTED[operation]?.includes(Number(status)) || tolerated.includes(Number(status)) || operation === 'register') continue;
         (unexpected[operation] ??= {})[status] = count;
       }
     }
@@ -105,11 +122,13 @@ export class Workload {
   private async deposit(login: string, amount: number): Promise<void> {
     const status = await this.call('deposit', 'PUT', '/account/operation', { login, operation: 'DEPOSIT', sum: amount });
     if (status === 200) this.depositedMinor += amount * 100;
+    else if (isUncertain(status)) this.uncertainDepositedMinor += amount * 100;
   }
 
   private async withdraw(login: string, amount: number): Promise<void> {
     const status = await this.call('withdrawal', 'PUT', '/account/operation', { login, operation: 'WITHDRAW', sum: amount });
     if (status === 200) this.withdrawnMinor += amount * 100;
+    else if (isUncertain(status)) this.uncertainWithdrawnMinor += amount * 100;
   }
 
   private async reverse(): Promise<void> {
@@ -130,6 +149,7 @@ export class Workload {
         method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(30_000),
       });
       status = response.status;
+      if (status >= 200 && status < 300) this.successes.push(Date.now());
       if (read !== undefined) await read(response);
       else await response.arrayBuffer();
     } catch {
@@ -139,6 +159,11 @@ export class Workload {
     statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
     return status;
   }
+}
+
+/** An answer that does not tell whether the operation happened. */
+function isUncertain(status: number | 'error'): boolean {
+  return status === 'error' || status >= 500;
 }
 
 /** A small seeded generator: a failing run can be repeated with the seed it printed. */
