@@ -101,6 +101,20 @@ for (const transport of TRANSPORTS) {
       t.equal(balanceEvents.length, 3, 'deposit, capture and re-credit changed the balance; the release did not');
     });
 
+    t.test('payment.reversed before its payment.completed (another topic) › captures and re-credits; the late completion changes nothing', async (t) => {
+      await reserve(app, 20, id, 30);
+      t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 30 });
+      const reversal = await commitEvent(app, PaymentReversed, reversed(20, id, 30));
+      await handledByAccount(app, reversal);
+      t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 0, available: 1000 }, 'the capture the reversal implies and the re-credit cancel out');
+      t.equal((await holdOf(app, 20))?.status, 'RECREDITED');
+      const completion = await commitEvent(app, PaymentCompleted, completed(20, id, 30));
+      await handledByAccount(app, completion);
+      t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 0 }, 'the late payment.completed takes nothing');
+      const entries = (await ledgerOf(app, id)).filter((entry) => entry.reference === 'payment:20').map((entry) => [entry.kind, Number(entry.amount)]);
+      t.same(entries, [['PAYMENT_CAPTURE', -3000], ['PAYMENT_RECREDIT', 3000]], 'one capture and one re-credit in the ledger');
+    });
+
     t.test('payment.requested › refuses with the reason and reserves nothing', async (t) => {
       await commitEvent(app, PaymentRequested, requested(3, id, 1000.01));
       t.match(await awaitEvent(app, 'account.funds.rejected', { paymentId: 3 }), {

@@ -44,9 +44,17 @@ export async function waitUntilCaughtUp(run: FaultRun, timeoutMs = 180_000): Pro
   await eventually(async () => {
     const status = await deliveryStatus(run.pool, run.deliveries);
     const inFlight = await businessInFlight(run.pool);
-    return status.unpublished === 0 && status.undelivered === 0 && inFlight === 0 ? status : undefined;
+    if (status.unpublished === 0 && status.undelivered === 0 && inFlight === 0) return status;
+    // Shown if the wait times out: what is still missing, and why dead letters died.
+    throw new Error(JSON.stringify({ ...status, inFlight, deadLetterErrors: await deadLetterErrors(run.pool) }));
   }, { timeoutMs, intervalMs: 200, what: 'every event published and handled, no payment or order in flight' });
   return Math.round(performance.now() - started);
+}
+
+async function deadLetterErrors(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ line: string }>(
+    `select consumer || ' ' || topic || ': ' || left(error, 300) as line from messaging.dead_letter order by id limit 5`);
+  return rows.map((row) => row.line);
 }
 
 async function businessInFlight(pool: pg.Pool): Promise<number> {

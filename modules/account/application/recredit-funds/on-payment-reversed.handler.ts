@@ -6,16 +6,22 @@ import { HoldStateError } from '../../domain/account.errors.ts';
 import { LedgerEntry, ledgerReference } from '../../domain/ledger-entry.ts';
 import { findHoldOfPayment, lockAccountById } from '../../infrastructure/account.repository.ts';
 import { balanceChangedEvent } from '../balance-changed.mapper.ts';
+import { captureHold } from '../capture-funds/capture-hold.ts';
 
 /** A completed payment was reversed (seed 002): the captured amount comes back to the account, once. */
 export function onPaymentReversed(clock: Clock) {
-  return on(PaymentReversed, async (event, { em, publish }) => {
+  return on(PaymentReversed, async (event, context) => {
     const { paymentId, accountId } = event.data;
+    const { em, publish } = context;
     const account = await lockAccountById(em, accountId);
     if (account === null) throw new HoldStateError(`payment ${paymentId} reversed on unknown account ${accountId}`);
     const hold = await findHoldOfPayment(em, paymentId);
     if (hold === null) throw new HoldStateError(`payment ${paymentId} reversed, but it never reserved funds here`);
     const now = clock.now();
+    // payment.completed and payment.reversed travel on different topics, so the reversal may come
+    // first (seen after a broker outage). Only a completed payment can be reversed: settle the
+    // capture it implies now; the late payment.completed then finds the hold re-credited.
+    if (hold.status === 'HELD') captureHold(context, account, hold, event.data, now);
     const change = account.recredit(hold, now);
     if (change === undefined) return;
     em.persist(LedgerEntry.record({
