@@ -7,6 +7,7 @@ import { PaymentSchema } from './0005-payment.migration.ts';
 import { BillingSchema } from './0006-billing.migration.ts';
 import { OrderSchema } from './0007-order.migration.ts';
 import { NotificationSchema } from './0008-notification.migration.ts';
+import { PaymentAccountStatusTime } from './0009-payment-account-status-time.migration.ts';
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrations: MigrationObject[] = [
   { name: '0006-billing', class: BillingSchema },
   { name: '0007-order', class: OrderSchema },
   { name: '0008-notification', class: NotificationSchema },
+  { name: '0009-payment-account-status-time', class: PaymentAccountStatusTime },
 ];

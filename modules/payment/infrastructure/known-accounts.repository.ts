@@ -69,17 +69,24 @@ export async function recordAccountCreated(
   );
 }
 
+/**
+ * Takes a status the account module announced at `changedAt`, unless the cache already holds a
+ * later change (the status events travel on different topics). True when it was taken.
+ */
 export async function recordAccountStatus(
   em: EntityManager,
-  account: { accountId: number; userId: number; status: string },
+  account: { accountId: number; userId: number; status: string; changedAt: Date },
   now: Date,
-): Promise<void> {
-  await em.execute(
-    `insert into payment.account_cache (account_id, user_id, status, updated_at)
-     values (?, ?, ?, ?)
-     on conflict (account_id) do update set status = excluded.status, updated_at = excluded.updated_at`,
-    [account.accountId, account.userId, account.status, now],
+): Promise<boolean> {
+  const taken = await em.execute<Array<{ taken: number }>>(
+    `insert into payment.account_cache (account_id, user_id, status, status_changed_at, updated_at)
+     values (?, ?, ?, ?, ?)
+     on conflict (account_id) do update set status = excluded.status, status_changed_at = excluded.status_changed_at, updated_at = excluded.updated_at
+      where account_cache.status_changed_at is null or account_cache.status_changed_at <= excluded.status_changed_at
+     returning 1 as taken`,
+    [account.accountId, account.userId, account.status, account.changedAt, now],
   );
+  return taken.length > 0;
 }
 
 /** Balance only: the event names no owner, so an account the cache does not know yet stays unknown. */

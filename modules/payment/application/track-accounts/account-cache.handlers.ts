@@ -13,10 +13,12 @@ import { cancelPendingPayments } from './cancel-pending-payments.ts';
 export function accountCacheHandlers(clock: Clock): EventHandler[] {
   const statusChanged = async (
     context: HandlerContext,
-    account: { accountId: number; userId: number; status: string },
+    account: { accountId: number; userId: number; status: string; changedAt: string },
   ): Promise<void> => {
     const now = clock.now();
-    await recordAccountStatus(context.em, account, now);
+    const taken = await recordAccountStatus(context.em, { ...account, changedAt: new Date(account.changedAt) }, now);
+    // A change older than the cached one arrived late: the account has moved on since.
+    if (!taken) return;
     const reason = cancellationReasonFor(account.status);
     if (reason !== undefined) await cancelPendingPayments(context, account.accountId, reason, now);
   };
@@ -26,14 +28,15 @@ export function accountCacheHandlers(clock: Clock): EventHandler[] {
       await recordAccountCreated(em, event.data, clock.now());
     }),
     on(AccountSuspended, async (event, context) => {
-      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: 'SUSPENDED' });
+      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: 'SUSPENDED', changedAt: event.data.suspendedAt });
     }),
     on(AccountClosed, async (event, context) => {
-      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: 'CLOSED' });
+      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: 'CLOSED', changedAt: event.data.closedAt });
     }),
-    // Reactivation (newStatus ACTIVE) lets payments through again; any other new status is taken as it comes.
+    // Reactivation (newStatus ACTIVE) lets payments through again; any other new status is taken as it comes,
+    // as long as no later change is cached.
     on(AccountUpdated, async (event, context) => {
-      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: event.data.changes.newStatus });
+      await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: event.data.changes.newStatus, changedAt: event.data.updatedAt });
     }),
     on(AccountBalanceChanged, async (event, { em }) => {
       const balance = toMinorUnits(event.data.newBalance, 'newBalance');

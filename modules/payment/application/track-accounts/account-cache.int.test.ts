@@ -76,6 +76,14 @@ for (const transport of TRANSPORTS) {
       t.equal(accepted.json<Created>().status, 'CREATED');
     });
 
+    await t.test('a late account.suspended, older than the cached reactivation (another topic) › changes nothing', async (t) => {
+      const pending = await created(6.5);
+      const earlier = new Date(Date.now() - 60_000).toISOString();
+      await handledByPayment(app, await actAs(app, AccountSuspended, { ...ACCOUNT, reason: 'FRAUD_SUSPECTED', suspendedAt: earlier }));
+      t.equal((await payment(app, pending.id)).status, 'CREATED', 'the pending payment is not cancelled');
+      t.equal((await pay(6.6)).statusCode, 201, 'POST /payments › still accepted');
+    });
+
     await t.test('account.closed › pending payments REJECTED with ACCOUNT_CLOSED, new ones 422', async (t) => {
       const pending = await created(7);
       await handledByPayment(app, await actAs(app, AccountClosed, { ...ACCOUNT, reason: 'CUSTOMER_REQUEST', closedAt: now() }));
