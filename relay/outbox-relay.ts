@@ -118,6 +118,13 @@ export class OutboxRelay {
   async publishBatch(worker: number): Promise<number> {
     const client = await this.pool.connect();
     let broken = false;
+    // The pool listens for errors only on idle clients. Without this, a connection lost while the
+    // batch is out for publishing (a database restart) is an unhandled 'error' that kills the process.
+    const lost = (error: Error): void => {
+      broken = true;
+      this.logger.warn({ err: error }, 'relay database connection lost mid-batch; the batch will be published again');
+    };
+    client.on('error', lost);
     try {
       await client.query('begin');
       const { rows } = await client.query<ClaimedRow>({ name: 'outbox-claim-and-mark', text: CLAIM_AND_MARK_SQL, values: [this.settings.batchSize, this.settings.workers, worker] });
@@ -141,6 +148,7 @@ export class OutboxRelay {
       }
       throw error;
     } finally {
+      client.removeListener('error', lost);
       client.release(broken);
     }
   }
