@@ -46,6 +46,7 @@ export class FaultRun {
   readonly pool: pg.Pool;
   private readonly processes: PlatformProcess[] = [];
   private nextPort = 0;
+  private crash: string | undefined;
 
   private constructor(
     readonly databaseUrl: string,
@@ -78,7 +79,10 @@ export class FaultRun {
   /** A platform process with the given roles (all of them on the local transport). */
   process(name: string, roles: Role[], env: Record<string, string> = {}): PlatformProcess {
     const port = roles.includes('api') ? this.freePort() : 0;
-    const child = new PlatformProcess({ name, port, env: { ...this.environment(roles), PORT: String(port), ...env } });
+    const child = new PlatformProcess({
+      name, port, env: { ...this.environment(roles), PORT: String(port), ...env },
+      onCrash: (report) => (this.crash ??= report),
+    });
     this.processes.push(child);
     return child;
   }
@@ -99,6 +103,16 @@ export class FaultRun {
     const platform = this.process('platform', ['api', 'worker', 'relay']);
     await platform.start();
     return platform;
+  }
+
+  /** Throws when a platform process died without the scenario killing it: no fault may do that. */
+  assertNoCrash(): void {
+    if (this.crash !== undefined) throw new Error(this.crash);
+  }
+
+  /** What the first process that died by itself logged last; undefined when none did. */
+  crashReport(): string | undefined {
+    return this.crash;
   }
 
   /** Duplicate deliveries the inboxes absorbed, over every process and incarnation of this run. */

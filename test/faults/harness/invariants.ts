@@ -30,6 +30,7 @@ export async function deliveryStatus(pool: pg.Pool, deliveries: Delivery[]): Pro
 /** Resolves once at least `count` events were committed to the outbox (a point "mid-run"). */
 export async function waitForEvents(run: FaultRun, count: number, timeoutMs = 600_000): Promise<number> {
   return eventually(async () => {
+    run.assertNoCrash();
     const { events } = await deliveryStatus(run.pool, run.deliveries);
     return events >= count ? events : undefined;
   }, { timeoutMs, intervalMs: 250, what: `${count} events committed` });
@@ -41,13 +42,15 @@ export async function waitForEvents(run: FaultRun, count: number, timeoutMs = 60
  */
 export async function waitUntilCaughtUp(run: FaultRun, timeoutMs = 180_000): Promise<number> {
   const started = performance.now();
-  await eventually(async () => {
+  const outcome = await eventually(async () => {
+    if (run.crashReport() !== undefined) return 'crashed';
     const status = await deliveryStatus(run.pool, run.deliveries);
     const inFlight = await businessInFlight(run.pool);
     if (status.unpublished === 0 && status.undelivered === 0 && inFlight === 0) return status;
     // Shown if the wait times out: what is still missing, and why dead letters died.
     throw new Error(JSON.stringify({ ...status, inFlight, deadLetterErrors: await deadLetterErrors(run.pool) }));
   }, { timeoutMs, intervalMs: 200, what: 'every event published and handled, no payment or order in flight' });
+  if (outcome === 'crashed') run.assertNoCrash();
   return Math.round(performance.now() - started);
 }
 
@@ -122,6 +125,7 @@ export async function moneyFigures(pool: pg.Pool): Promise<MoneyFigures> {
  * no balance below zero. Returns the figures for the report.
  */
 export async function assertInvariants(t: Test, run: FaultRun, expectedDeadLetters = 0): Promise<{ delivery: DeliveryStatus; money: MoneyFigures }> {
+  t.notOk(run.crashReport(), 'no platform process died by itself');
   const delivery = await deliveryStatus(run.pool, run.deliveries);
   const money = await moneyFigures(run.pool);
   t.equal(delivery.unpublished, 0, 'every committed event was published');

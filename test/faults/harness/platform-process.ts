@@ -11,7 +11,12 @@ export interface ProcessOptions {
   /** Its HTTP port when it has the api role, else 0. */
   port: number;
   env: Record<string, string>;
+  /** Called when the process exits without having been killed or stopped by the scenario. */
+  onCrash: (report: string) => void;
 }
+
+/** Warning and error log lines kept per process, for the report of a crash. */
+const KEPT_WARNINGS = 20;
 
 /**
  * One `node src/main.ts` process of the platform, as an operator runs it, that a fault scenario
@@ -23,6 +28,9 @@ export class PlatformProcess {
   private exited: Promise<number | null> = Promise.resolve(null);
   private ready = false;
   private stderrTail = '';
+  private readonly warnings: string[] = [];
+  /** Set while the scenario itself kills or stops the process: that exit is expected. */
+  private stopping = false;
   /** Duplicate deliveries the inbox absorbed, over every incarnation of this process. */
   duplicatesAbsorbed = 0;
   /** How many times it was killed with SIGKILL. */
@@ -52,7 +60,11 @@ export class PlatformProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.stopping = false;
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+      if (!this.stopping && this.ready) this.options.onCrash(this.crashReport(code ?? signal));
+      resolve(code);
+    }));
     createInterface({ input: child.stdout! }).on('line', (line) => this.read(line));
     child.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));
     const failedEarly = this.exited.then((code) => {
@@ -68,6 +80,7 @@ export class PlatformProcess {
   /** `kill -9`: no shutdown hook runs, in-flight transactions are cut off. */
   async kill9(): Promise<void> {
     const child = this.requireRunning();
+    this.stopping = true;
     child.kill('SIGKILL');
     await this.exited;
     this.child = undefined;
@@ -78,6 +91,7 @@ export class PlatformProcess {
   async stop(): Promise<void> {
     const child = this.child;
     if (child === undefined) return;
+    this.stopping = true;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await this.exited;
@@ -97,6 +111,14 @@ export class PlatformProcess {
   private read(line: string): void {
     if (line.includes('"platform started"')) this.ready = true;
     else if (line.includes('"duplicate delivery absorbed"')) this.duplicatesAbsorbed++;
+    else if (/^\{"level":(4|5|6)0,/.test(line)) {
+      this.warnings.push(line.slice(0, 600));
+      if (this.warnings.length > KEPT_WARNINGS) this.warnings.shift();
+    }
+  }
+
+  private crashReport(exit: number | string | null): string {
+    return `${this.name} exited by itself (${exit}); last warnings:\n${this.warnings.join('\n')}\nstderr:\n${this.stderrTail}`;
   }
 }
 
