@@ -266,7 +266,8 @@ function paymentBody(accountIds: number[]): () => unknown {
   let n = 0;
   return () => {
     n++;
-    return { accountId: accountIds[n % accountIds.length], amount: 1 + (n % 500) / 100, currency: 'EUR', description: `bench payment ${n}` };
+    // Whole cents divided once: `1 + k / 100` gives 1.1400000000000001 for k = 14, which the API rightly refuses (400).
+    return { accountId: accountIds[n % accountIds.length], amount: (100 + (n % 500)) / 100, currency: 'EUR', description: `bench payment ${n}` };
   };
 }
 
