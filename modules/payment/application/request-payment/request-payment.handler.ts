@@ -7,7 +7,7 @@ import { FailureReason } from '../../domain/failure-reason.ts';
 import { assessFraud, VELOCITY_WINDOW_MS, type FraudRulesConfig } from '../../domain/fraud-rules.ts';
 import { Payment, type TransactionType } from '../../domain/payment.ts';
 import type { AccountReference, KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
-import { paymentsSince } from '../../infrastructure/payments.repository.ts';
+import { recentPayments } from '../../infrastructure/payments.repository.ts';
 import { announce, announceFraud, announceRequested, type Publish } from '../payment-events.ts';
 
 export interface RequestPayment {
@@ -47,8 +47,8 @@ export async function requestPayment(deps: RequestPaymentDeps, command: RequestP
     // Read after the lock: a request that waited must see the payments committed while it waited.
     const now = deps.clock.now();
 
-    const history = await paymentsSince(em, account.accountId, new Date(now.getTime() - VELOCITY_WINDOW_MS));
-    const assessment = assessFraud({ amount, history }, deps.fraudRules, now);
+    const recent = await recentPayments(em, account.accountId, amount, new Date(now.getTime() - VELOCITY_WINDOW_MS));
+    const assessment = assessFraud({ amount, recent }, deps.fraudRules);
     const { payment, change } = Payment.request({
       accountId: account.accountId,
       userId: account.userId,
