@@ -12,7 +12,7 @@ import { measureBarePgTransactions, measurePostPayments, type ApiMeasurement, ty
 import { measureEndToEndLatency, type EndToEndLatency } from './end-to-end-latency.bench.ts';
 import { measurePeerThroughput, PEER_SETTINGS, type PeerThroughput } from './peer-outbox.bench.ts';
 import { measureRawKafkaProduce, measureRelayThroughput, TOPIC_PARTITIONS, type RelayThroughput, type Throughput } from './relay-throughput.bench.ts';
-import { benchConfig, tunableEnv } from './support/bench-config.ts';
+import { benchConfig, positiveEnv, tunableEnv } from './support/bench-config.ts';
 import { startBenchDatabase, type BenchDatabase } from './support/bench-database.ts';
 import { formatCount, say } from './support/progress.ts';
 import { table, verdict, type Row, type TargetCheck } from './support/report.ts';
@@ -23,12 +23,12 @@ type Phase = (typeof PHASES)[number];
 
 const settings = {
   /** Rows pre-filled for each relay figure and for the peer. */
-  events: positive('BENCH_EVENTS', 100_000),
-  latencyRatePerSec: positive('BENCH_LATENCY_RATE', 1000),
-  latencySeconds: positive('BENCH_LATENCY_SECONDS', 10),
+  events: positiveEnv('BENCH_EVENTS', 100_000),
+  latencyRatePerSec: positiveEnv('BENCH_LATENCY_RATE', 1000),
+  latencySeconds: positiveEnv('BENCH_LATENCY_SECONDS', 10),
   latencyWarmUpSeconds: 2,
-  apiConcurrency: positive('BENCH_API_CONCURRENCY', 32),
-  apiSeconds: positive('BENCH_API_SECONDS', 10),
+  apiConcurrency: positiveEnv('BENCH_API_CONCURRENCY', 32),
+  apiSeconds: positiveEnv('BENCH_API_SECONDS', 10),
 };
 
 interface Results {
@@ -212,14 +212,6 @@ function selectedPhases(): Set<Phase> {
   const unknown = chosen.filter((phase) => !(PHASES as readonly string[]).includes(phase));
   if (unknown.length > 0) throw new Error(`BENCH_ONLY must list some of ${PHASES.join(', ')} (got "${raw}")`);
   return new Set(chosen as Phase[]);
-}
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
 }
 
 main().catch((error: unknown) => {

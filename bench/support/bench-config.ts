@@ -11,3 +11,12 @@ export function tunableEnv(): Record<string, string> {
 export function benchConfig(): Config {
   return loadConfig({ LOG_LEVEL: 'silent', ...tunableEnv() });
 }
+
+/** A positive integer setting of the bench itself (BENCH_*), or `fallback` when unset. */
+export function positiveEnv(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
+  return value;
+}

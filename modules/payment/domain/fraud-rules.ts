@@ -1,6 +1,6 @@
 /**
- * Fraud rules (seed 002 `fraud.detected`): pure functions of the payment, the account's recent
- * payments, the configuration and the time given — no clock or database of their own.
+ * Fraud rules (seed 002 `fraud.detected`): pure functions of the payment, a summary of the
+ * account's recent payments and the configuration — no clock or database of their own.
  *
  * | rule                | reason            | fires when                                                        | weight |
  * | ------------------- | ----------------- | ----------------------------------------------------------------- | ------ |
@@ -37,17 +37,22 @@ export interface FraudRulesConfig {
   rejectScore: number;
 }
 
-/** An earlier payment of the same account (any status): only its amount and time matter. */
-export interface PastPayment {
-  /** Minor units. */
-  amount: number;
-  createdAt: Date;
+/**
+ * The account's earlier payments (any status) in the velocity window: created after
+ * `now − VELOCITY_WINDOW_MS`, including any stamped after `now` (another process's clock may run
+ * slightly ahead). Counts rather than rows: the rules need no more, and an account paying in a
+ * burst must not make each of its checks slower.
+ */
+export interface RecentPayments {
+  count: number;
+  /** How many of them have the candidate's amount. */
+  sameAmount: number;
 }
 
 export interface FraudCandidate {
   /** Minor units. */
   amount: number;
-  history: readonly PastPayment[];
+  recent: RecentPayments;
 }
 
 export interface FraudAssessment {
@@ -73,9 +78,9 @@ interface Signal {
   weight: number;
 }
 
-type Rule = (candidate: FraudCandidate, recent: readonly PastPayment[], config: FraudRulesConfig) => Signal | undefined;
+type Rule = (candidate: FraudCandidate, config: FraudRulesConfig) => Signal | undefined;
 
-const amountRule: Rule = (candidate, _recent, config) => {
+const amountRule: Rule = (candidate, config) => {
   if (candidate.amount > config.amountThreshold * EXTREME_AMOUNT_FACTOR) {
     return { reason: FraudReason.AMOUNT_TOO_HIGH, weight: WEIGHTS.extremeAmount };
   }
@@ -83,24 +88,15 @@ const amountRule: Rule = (candidate, _recent, config) => {
   return undefined;
 };
 
-const velocityRule: Rule = (_candidate, recent, config) =>
-  recent.length + 1 > config.maxPaymentsPerMinute ? { reason: FraudReason.TOO_MANY_PAYMENTS, weight: WEIGHTS.velocity } : undefined;
+const velocityRule: Rule = ({ recent }, config) =>
+  recent.count + 1 > config.maxPaymentsPerMinute ? { reason: FraudReason.TOO_MANY_PAYMENTS, weight: WEIGHTS.velocity } : undefined;
 
-const repeatedAmountRule: Rule = (candidate, recent) =>
-  recent.filter((past) => past.amount === candidate.amount).length >= REPEATED_AMOUNT_MIN_EARLIER
+const repeatedAmountRule: Rule = ({ recent }) =>
+  recent.sameAmount >= REPEATED_AMOUNT_MIN_EARLIER
     ? { reason: FraudReason.REPEATED_AMOUNT, weight: WEIGHTS.repeatedAmount }
     : undefined;
 
 const RULES: readonly Rule[] = [amountRule, velocityRule, repeatedAmountRule];
-
-/**
- * Payments of the velocity window ending at `now` (its start excluded). A payment stamped after
- * `now` counts too: another process's clock may run slightly ahead.
- */
-export function withinLastMinute(history: readonly PastPayment[], now: Date): PastPayment[] {
-  const since = now.getTime() - VELOCITY_WINDOW_MS;
-  return history.filter((past) => past.createdAt.getTime() > since);
-}
 
 export function combinedScore(weights: readonly number[]): number {
   const clean = weights.reduce((probability, weight) => probability * (1 - weight), 1);
@@ -114,9 +110,8 @@ export function severityOf(score: number): FraudSeverity {
   return 'LOW';
 }
 
-export function assessFraud(candidate: FraudCandidate, config: FraudRulesConfig, now: Date): FraudAssessment {
-  const recent = withinLastMinute(candidate.history, now);
-  const signals = RULES.map((rule) => rule(candidate, recent, config)).filter((signal): signal is Signal => signal !== undefined);
+export function assessFraud(candidate: FraudCandidate, config: FraudRulesConfig): FraudAssessment {
+  const signals = RULES.map((rule) => rule(candidate, config)).filter((signal): signal is Signal => signal !== undefined);
   const score = combinedScore(signals.map((signal) => signal.weight));
   return {
     score,

@@ -22,7 +22,7 @@ export class KnownAccounts {
    * remembered at once (even if the payment is then refused). Undefined when neither knows it.
    */
   async locate(em: EntityManager, reference: AccountReference, now: Date): Promise<number | undefined> {
-    const cached = await em.findOne(KnownAccount, 'userName' in reference ? { login: reference.userName } : { accountId: reference.accountId });
+    const cached = await em.findOne(KnownAccount, whereOf(reference));
     if (cached?.isComplete()) return cached.accountId;
     const snapshot = await this.ask(reference);
     if (snapshot === null) return undefined;
@@ -30,8 +30,9 @@ export class KnownAccounts {
     return snapshot.accountId;
   }
 
-  async lock(em: EntityManager, accountId: number): Promise<KnownAccount | null> {
-    return em.findOne(KnownAccount, { accountId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  /** The cached row, locked until the transaction ends; null when the cache has no such row. */
+  async lock(em: EntityManager, reference: AccountReference): Promise<KnownAccount | null> {
+    return em.findOne(KnownAccount, whereOf(reference), { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
   }
 
   private async ask(reference: AccountReference): Promise<AccountSnapshot | null> {
@@ -41,6 +42,10 @@ export class KnownAccounts {
       throw new ProblemError(503, 'account-lookup-unavailable', 'Account lookup unavailable', `The account module could not be asked: ${(error as Error).message}`);
     }
   }
+}
+
+function whereOf(reference: AccountReference): { login: string } | { accountId: number } {
+  return 'userName' in reference ? { login: reference.userName } : { accountId: reference.accountId };
 }
 
 /** Fills in what a query answer knows and the cache does not; keeps event-fed status and balance. */

@@ -6,8 +6,9 @@ import { assertCurrency, toMinorUnits } from '../../../../src/platform/money.ts'
 import { FailureReason } from '../../domain/failure-reason.ts';
 import { assessFraud, VELOCITY_WINDOW_MS, type FraudRulesConfig } from '../../domain/fraud-rules.ts';
 import { Payment, type TransactionType } from '../../domain/payment.ts';
+import type { KnownAccount } from '../../domain/known-account.ts';
 import type { AccountReference, KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
-import { paymentsSince } from '../../infrastructure/payments.repository.ts';
+import { recentPayments } from '../../infrastructure/payments.repository.ts';
 import { announce, announceFraud, announceRequested, type Publish } from '../payment-events.ts';
 
 export interface RequestPayment {
@@ -32,23 +33,46 @@ export interface RequestPaymentDeps {
  * currency; its cache row stays locked until commit, so payments of one account are checked one
  * at a time (fraud velocity) and a suspension either sees the new payment as pending or refuses it.
  * A payment the fraud rules refuse is still recorded, as REJECTED (FRAUD_SUSPECTED).
+ *
+ * The cache nearly always knows the account, so the row is locked straight away; only when it is
+ * missing or incomplete is the account module asked — outside the transaction, so no lock waits
+ * on that call — and the payment tried once more by the id it gave.
  */
 export async function requestPayment(deps: RequestPaymentDeps, command: RequestPayment): Promise<Payment> {
   const reference = accountReferenceOf(command);
   const amount = toMinorUnits(command.amount, 'amount');
   const currency = assertCurrency(command.currency, 'currency');
+  const fromCache = await payFrom(deps, reference, { amount, currency, command }, (account) => account.isComplete());
+  if (fromCache !== undefined) return fromCache;
   const accountId = await deps.accounts.locate(deps.em.fork(), reference, deps.clock.now());
-  if (accountId === undefined) throw new NotFoundError('account', `No account for ${describe(reference)}`);
+  const located = accountId === undefined ? undefined : await payFrom(deps, { accountId }, { amount, currency, command }, () => true);
+  if (located === undefined) throw new NotFoundError('account', `No account for ${describe(reference)}`);
+  return located;
+}
 
+interface Checked {
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  command: RequestPayment;
+}
+
+/** The payment in one transaction with the account row locked; undefined (nothing written) when the cache row is missing or not `usable`. */
+async function payFrom(
+  deps: RequestPaymentDeps,
+  reference: AccountReference,
+  { amount, currency, command }: Checked,
+  usable: (account: KnownAccount) => boolean,
+): Promise<Payment | undefined> {
   return deps.em.fork().transactional(async (em) => {
-    const account = await deps.accounts.lock(em, accountId);
-    if (account === null) throw new NotFoundError('account', `No account for ${describe(reference)}`);
+    const account = await deps.accounts.lock(em, reference);
+    if (account === null || !usable(account)) return undefined;
     account.assertAcceptsPayment(currency);
     // Read after the lock: a request that waited must see the payments committed while it waited.
     const now = deps.clock.now();
 
-    const history = await paymentsSince(em, account.accountId, new Date(now.getTime() - VELOCITY_WINDOW_MS));
-    const assessment = assessFraud({ amount, history }, deps.fraudRules, now);
+    const recent = await recentPayments(em, account.accountId, amount, new Date(now.getTime() - VELOCITY_WINDOW_MS));
+    const assessment = assessFraud({ amount, recent }, deps.fraudRules);
     const { payment, change } = Payment.request({
       accountId: account.accountId,
       userId: account.userId,
