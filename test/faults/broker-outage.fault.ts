@@ -3,7 +3,6 @@ import t from 'tap';
 import { testBroker } from '../harness/suite.ts';
 import { FaultRun } from './harness/fault-run.ts';
 import { assertInvariants, recoveryAfter, waitForEvents, waitUntilCaughtUp } from './harness/invariants.ts';
-import { mulberry32, Workload } from './harness/workload.ts';
 
 const OUTAGE_MS = 10_000;
 /** Events committed before the broker goes down, and how long traffic goes on after it is back. */
@@ -16,11 +15,9 @@ t.test('the broker down for 10 s mid-run, then back: the API keeps answering, wo
     t.fail(`the ${broker.kind} broker cannot be stopped from the test; run the fault suite on the librdkafka mock (unset KAFKA_BROKERS)`);
     return;
   }
-  const seed = Number(process.env['FAULT_SEED'] ?? Math.floor(Math.random() * 1e9));
-  t.comment(`seed ${seed} (FAULT_SEED=${seed} repeats the run)`);
   const run = await FaultRun.create(t, { brokers: broker.brokers });
   const { api } = await run.startSplitDeployment();
-  const workload = new Workload({ url: api.url, accounts: 20, concurrency: 12, prefix: `${run.namespace}u` }, seed);
+  const workload = run.workload(api);
   await workload.onboard(2000);
   workload.start();
   await waitForEvents(run, EVENTS_BEFORE_OUTAGE);

@@ -2,7 +2,6 @@ import t from 'tap';
 import { testBroker, TRANSPORTS } from '../harness/suite.ts';
 import { FaultRun } from './harness/fault-run.ts';
 import { assertInvariants, waitUntilCaughtUp } from './harness/invariants.ts';
-import { Workload } from './harness/workload.ts';
 
 const PAYMENTS = 1_000;
 const AMOUNT = 2;
@@ -13,7 +12,7 @@ for (const transport of TRANSPORTS) {
   t.test(`1,000 concurrent payments against one account that can afford exactly half [${transport}]: exactly 500 complete, the balance ends at zero, never below`, async (t) => {
     const run = await FaultRun.create(t, transport === 'kafka' ? { brokers: (await testBroker()).brokers } : {});
     const api = await run.deploy();
-    const owner = new Workload({ url: api.url, accounts: 1, concurrency: 0, prefix: `${run.namespace}payer` }, 1);
+    const owner = run.workload(api, { accounts: 1, concurrency: 0 });
     await owner.onboard(DEPOSIT);
     const [login] = owner.logins;
 

@@ -9,7 +9,6 @@ import { testBroker, TRANSPORTS } from '../harness/suite.ts';
 import type { TransportKind } from '../harness/platform.ts';
 import { FaultRun } from './harness/fault-run.ts';
 import { assertInvariants, recoveryAfter, waitForEvents, waitUntilCaughtUp } from './harness/invariants.ts';
-import { mulberry32, Workload } from './harness/workload.ts';
 
 const DOWN_MS = 5_000;
 const EVENTS_BEFORE_RESTART = 3_000;
@@ -51,13 +50,11 @@ class RestartableDatabase {
 
 for (const transport of TRANSPORTS) {
   t.test(`the database stopped and started mid-run [${transport}]: the API answers 503 meanwhile, work resumes by itself, nothing lost or applied twice`, async (t) => {
-    const seed = Number(process.env['FAULT_SEED'] ?? Math.floor(Math.random() * 1e9));
-    t.comment(`seed ${seed} (FAULT_SEED=${seed} repeats the run)`);
     const database = await RestartableDatabase.start();
     t.teardown(() => database.remove());
     const run = await FaultRun.create(t, { databaseUrl: database.url, ...(await brokersFor(transport)) });
     const api = await run.deploy();
-    const workload = new Workload({ url: api.url, accounts: 20, concurrency: 12, prefix: `${run.namespace}u` }, seed);
+    const workload = run.workload(api);
     await workload.onboard(2000);
     workload.start();
     await waitForEvents(run, EVENTS_BEFORE_RESTART);

@@ -7,7 +7,6 @@ import { ADMIN_TOKEN } from '../harness/platform.ts';
 import { testBroker } from '../harness/suite.ts';
 import { FaultRun, type Delivery } from './harness/fault-run.ts';
 import { assertInvariants, waitForEvents, waitUntilCaughtUp } from './harness/invariants.ts';
-import { Workload } from './harness/workload.ts';
 
 const POISON = 1_000;
 const EVENTS_BEFORE_INJECTION = 1_000;
@@ -26,7 +25,7 @@ t.test('1,000 malformed or schema-breaking messages on consumed topics: all end 
   const broker = await testBroker();
   const run = await FaultRun.create(t, { brokers: broker.brokers });
   const { api } = await run.startSplitDeployment();
-  const workload = new Workload({ url: api.url, accounts: 10, concurrency: 8, prefix: `${run.namespace}u` }, 7);
+  const workload = run.workload(api, { accounts: 10, concurrency: 8 });
   await workload.onboard(2000);
   workload.start();
   await waitForEvents(run, EVENTS_BEFORE_INJECTION);

@@ -3,7 +3,6 @@ import { testBroker } from '../harness/suite.ts';
 import { FaultRun } from './harness/fault-run.ts';
 import { assertInvariants, recoveryAfter, spread, waitForEvents, waitUntilCaughtUp } from './harness/invariants.ts';
 import { killRepeatedly, type PlatformProcess } from './harness/platform-process.ts';
-import { mulberry32, Workload } from './harness/workload.ts';
 
 const KILLS = 20;
 const MIN_EVENTS = 20_000;
@@ -14,18 +13,15 @@ const MIN_EVENTS = 20_000;
  * events flow. Afterwards every invariant must hold.
  */
 async function killScenario(t: Test, victim: 'relay' | 'worker'): Promise<void> {
-  const seed = Number(process.env['FAULT_SEED'] ?? Math.floor(Math.random() * 1e9));
-  t.comment(`seed ${seed} (FAULT_SEED=${seed} repeats the run)`);
-  const random = mulberry32(seed);
   const run = await FaultRun.create(t, { brokers: (await testBroker()).brokers });
   const { api, worker, relay } = await run.startSplitDeployment();
   const target: PlatformProcess = victim === 'relay' ? relay : worker;
 
-  const workload = new Workload({ url: api.url, accounts: 20, concurrency: 12, prefix: `${run.namespace}u` }, seed);
+  const workload = run.workload(api);
   await workload.onboard(2000);
   const started = performance.now();
   workload.start();
-  const restartedAt = await killRepeatedly(target, { times: KILLS, minGapMs: 500, maxGapMs: 2500, random });
+  const restartedAt = await killRepeatedly(target, { times: KILLS, minGapMs: 500, maxGapMs: 2500, random: run.random() });
   await waitForEvents(run, MIN_EVENTS);
   await workload.stop();
   const loadSeconds = (performance.now() - started) / 1000;

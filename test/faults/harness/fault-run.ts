@@ -10,6 +10,7 @@ import { loadModules } from '../../../src/platform/module-loader.ts';
 import { createTestDatabase } from '../../harness/database.ts';
 import { ADMIN_TOKEN } from '../../harness/platform.ts';
 import { PlatformProcess } from './platform-process.ts';
+import { mulberry32, Workload } from './workload.ts';
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
@@ -53,6 +54,8 @@ export class FaultRun {
     private readonly brokers: string[] | undefined,
     readonly namespace: string,
     readonly deliveries: Delivery[],
+    /** Seeds the workload and the fault's random moments; printed, so that a run can be repeated. */
+    readonly seed: number,
   ) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
     // A check's connection may be cut by the database restart scenario; the next query reconnects.
@@ -67,7 +70,9 @@ export class FaultRun {
       databaseUrl = database.url;
     }
     const namespace = `f${randomBytes(3).toString('hex')}`;
-    const run = new FaultRun(databaseUrl, options.brokers, namespace, await expectedDeliveries(namespace));
+    const seed = Number(process.env['FAULT_SEED'] ?? Math.floor(Math.random() * 1e9));
+    t.comment(`seed ${seed} (FAULT_SEED=${seed} repeats the run)`);
+    const run = new FaultRun(databaseUrl, options.brokers, namespace, await expectedDeliveries(namespace), seed);
     t.teardown(() => run.close());
     return run;
   }
@@ -103,6 +108,16 @@ export class FaultRun {
     const platform = this.process('platform', ['api', 'worker', 'relay']);
     await platform.start();
     return platform;
+  }
+
+  /** Business traffic against `api`, from this run's seed; `accounts` people, `concurrency` requests at once. */
+  workload(api: PlatformProcess, { accounts, concurrency }: { accounts: number; concurrency: number } = { accounts: 20, concurrency: 12 }): Workload {
+    return new Workload({ url: api.url, accounts, concurrency, prefix: `${this.namespace}u` }, this.seed);
+  }
+
+  /** A generator for the fault's own random choices (when to kill), from this run's seed. */
+  random(): () => number {
+    return mulberry32(this.seed ^ 0x5eed);
   }
 
   /** Throws when a platform process died without the scenario killing it: no fault may do that. */

@@ -1,18 +1,16 @@
 import type { HandlerContext } from '../../../../src/platform/messaging/event-handler.ts';
 import { toMinorUnits } from '../../../../src/platform/money.ts';
-import { AccountBalanceChanged } from '../../contracts/events/account-balance-changed.ts';
 import type { Account } from '../../domain/account.ts';
 import { HoldStateError } from '../../domain/account.errors.ts';
 import type { Hold } from '../../domain/hold.ts';
-import { LedgerEntry, ledgerReference } from '../../domain/ledger-entry.ts';
-import { balanceChangedEvent } from '../balance-changed.mapper.ts';
+import { ledgerReference } from '../../domain/ledger-entry.ts';
+import { bookBalanceChange } from '../book-balance-change.ts';
 
 /**
- * The payment completed: its held amount leaves the account, with its ledger entry and
- * `account.balance.changed`. Captures once: a hold already captured (or re-credited) changes nothing.
+ * The payment completed: its held amount leaves the account. Captures once: a hold already captured (or re-credited) changes nothing.
  */
 export function captureHold(
-  { em, publish }: HandlerContext,
+  context: HandlerContext,
   account: Account,
   hold: Hold,
   payment: { paymentId: number; amount: number },
@@ -24,12 +22,5 @@ export function captureHold(
   }
   const change = account.capture(hold, now);
   if (change === undefined) return;
-  em.persist(LedgerEntry.record({
-    accountId: account.id,
-    kind: 'PAYMENT_CAPTURE',
-    amount: change.changeAmount,
-    balanceAfter: change.newBalance,
-    reference: ledgerReference.payment(payment.paymentId),
-  }, now));
-  publish(AccountBalanceChanged, balanceChangedEvent(account, change, now));
+  bookBalanceChange(context, account, change, { kind: 'PAYMENT_CAPTURE', reference: ledgerReference.payment(payment.paymentId) }, now);
 }

@@ -1,13 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
+import type { HandlerContext } from '../../../../src/platform/messaging/event-handler.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import { toMinorUnits } from '../../../../src/platform/money.ts';
-import { AccountBalanceChanged } from '../../contracts/events/account-balance-changed.ts';
 import type { Account } from '../../domain/account.ts';
-import { LedgerEntry } from '../../domain/ledger-entry.ts';
 import { lockAccountByLogin } from '../../infrastructure/account.repository.ts';
-import { balanceChangedEvent } from '../balance-changed.mapper.ts';
+import { bookBalanceChange } from '../book-balance-change.ts';
 
 export interface ChangeBalance {
   login: string;
@@ -29,13 +28,8 @@ export async function changeBalance(
     if (account === null) throw new NotFoundError('account', `No account for login ${command.login}`);
     const now = deps.clock.now();
     const change = command.operation === 'DEPOSIT' ? account.deposit(amount, now) : account.withdraw(amount, now);
-    em.persist(LedgerEntry.record({
-      accountId: account.id,
-      kind: command.operation === 'DEPOSIT' ? 'DEPOSIT' : 'WITHDRAWAL',
-      amount: change.changeAmount,
-      balanceAfter: change.newBalance,
-    }, now));
-    deps.outbox.add(em, AccountBalanceChanged, balanceChangedEvent(account, change, now));
+    const context: HandlerContext = { em, publish: (contract, data) => deps.outbox.add(em, contract, data) };
+    bookBalanceChange(context, account, change, { kind: command.operation === 'DEPOSIT' ? 'DEPOSIT' : 'WITHDRAWAL' }, now);
     return account;
   });
 }

@@ -2,12 +2,11 @@ import type { Clock } from '../../../../src/platform/clock.ts';
 import { on } from '../../../../src/platform/messaging/event-handler.ts';
 import { toMinorUnits } from '../../../../src/platform/money.ts';
 import { BillingChargeRequested } from '../../../billing/index.ts';
-import { AccountBalanceChanged } from '../../contracts/events/account-balance-changed.ts';
 import { AccountChargeDebited } from '../../contracts/events/account-charge-debited.ts';
 import { AccountChargeRejected } from '../../contracts/events/account-charge-rejected.ts';
-import { LedgerEntry, ledgerReference } from '../../domain/ledger-entry.ts';
+import { ledgerReference } from '../../domain/ledger-entry.ts';
 import { ledgerHasEntry, lockAccountByLogin } from '../../infrastructure/account.repository.ts';
-import { balanceChangedEvent } from '../balance-changed.mapper.ts';
+import { bookBalanceChange } from '../book-balance-change.ts';
 
 /**
  * Seed 004 order debit: billing asks for an order's amount. Debited at once when the account can
@@ -15,7 +14,8 @@ import { balanceChangedEvent } from '../balance-changed.mapper.ts';
  * untouched. A charge id is debited at most once.
  */
 export function onChargeRequested(clock: Clock) {
-  return on(BillingChargeRequested, async (event, { em, publish }) => {
+  return on(BillingChargeRequested, async (event, context) => {
+    const { em, publish } = context;
     const { chargeId, orderId, login, currency } = event.data;
     const amount = toMinorUnits(event.data.amount, 'amount');
     const now = clock.now();
@@ -32,10 +32,7 @@ export function onChargeRequested(clock: Clock) {
     if (refusal !== undefined) return reject(account.id, refusal.reason);
 
     const change = account.debit(amount, currency, now);
-    em.persist(LedgerEntry.record({
-      accountId: account.id, kind: 'ORDER_CHARGE', amount: change.changeAmount, balanceAfter: change.newBalance, reference,
-    }, now));
-    publish(AccountBalanceChanged, balanceChangedEvent(account, change, now));
+    bookBalanceChange(context, account, change, { kind: 'ORDER_CHARGE', reference }, now);
     publish(AccountChargeDebited, {
       chargeId, orderId, accountId: account.id, amount: event.data.amount, currency, debitedAt: now.toISOString(),
     });

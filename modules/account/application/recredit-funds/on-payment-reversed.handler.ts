@@ -1,21 +1,19 @@
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { on } from '../../../../src/platform/messaging/event-handler.ts';
 import { PaymentReversed } from '../../../payment/index.ts';
-import { AccountBalanceChanged } from '../../contracts/events/account-balance-changed.ts';
 import { HoldStateError } from '../../domain/account.errors.ts';
-import { LedgerEntry, ledgerReference } from '../../domain/ledger-entry.ts';
+import { ledgerReference } from '../../domain/ledger-entry.ts';
 import { findHoldOfPayment, lockAccountById } from '../../infrastructure/account.repository.ts';
-import { balanceChangedEvent } from '../balance-changed.mapper.ts';
+import { bookBalanceChange } from '../book-balance-change.ts';
 import { captureHold } from '../capture-funds/capture-hold.ts';
 
 /** A completed payment was reversed (seed 002): the captured amount comes back to the account, once. */
 export function onPaymentReversed(clock: Clock) {
   return on(PaymentReversed, async (event, context) => {
     const { paymentId, accountId } = event.data;
-    const { em, publish } = context;
-    const account = await lockAccountById(em, accountId);
+    const account = await lockAccountById(context.em, accountId);
     if (account === null) throw new HoldStateError(`payment ${paymentId} reversed on unknown account ${accountId}`);
-    const hold = await findHoldOfPayment(em, paymentId);
+    const hold = await findHoldOfPayment(context.em, paymentId);
     if (hold === null) throw new HoldStateError(`payment ${paymentId} reversed, but it never reserved funds here`);
     const now = clock.now();
     // payment.completed and payment.reversed travel on different topics, so the reversal may come
@@ -24,13 +22,6 @@ export function onPaymentReversed(clock: Clock) {
     if (hold.status === 'HELD') captureHold(context, account, hold, event.data, now);
     const change = account.recredit(hold, now);
     if (change === undefined) return;
-    em.persist(LedgerEntry.record({
-      accountId: account.id,
-      kind: 'PAYMENT_RECREDIT',
-      amount: change.changeAmount,
-      balanceAfter: change.newBalance,
-      reference: ledgerReference.payment(paymentId),
-    }, now));
-    publish(AccountBalanceChanged, balanceChangedEvent(account, change, now));
+    bookBalanceChange(context, account, change, { kind: 'PAYMENT_RECREDIT', reference: ledgerReference.payment(paymentId) }, now);
   });
 }

@@ -1,0 +1,39 @@
+import type { EventData } from '../../../src/platform/messaging/contract.ts';
+import type { HandlerContext } from '../../../src/platform/messaging/event-handler.ts';
+import { fromMinorUnits } from '../../../src/platform/money.ts';
+import { AccountBalanceChanged } from '../contracts/events/account-balance-changed.ts';
+import type { Account, BalanceChange } from '../domain/account.ts';
+import { LedgerEntry, type LedgerKind } from '../domain/ledger-entry.ts';
+
+/**
+ * Every change of a balance is booked the same way, in the transaction that made it: a ledger
+ * entry (the balance always equals the sum of its entries) and `account.balance.changed`.
+ */
+export function bookBalanceChange(
+  { em, publish }: HandlerContext,
+  account: Account,
+  change: BalanceChange,
+  entry: { kind: LedgerKind; reference?: string },
+  now: Date,
+): void {
+  em.persist(LedgerEntry.record({
+    accountId: account.id,
+    kind: entry.kind,
+    amount: change.changeAmount,
+    balanceAfter: change.newBalance,
+    ...(entry.reference === undefined ? {} : { reference: entry.reference }),
+  }, now));
+  publish(AccountBalanceChanged, balanceChangedEvent(account, change, now));
+}
+
+function balanceChangedEvent(account: Account, change: BalanceChange, at: Date): EventData<typeof AccountBalanceChanged> {
+  return {
+    accountId: account.id,
+    previousBalance: fromMinorUnits(change.previousBalance),
+    newBalance: fromMinorUnits(change.newBalance),
+    changeAmount: fromMinorUnits(change.changeAmount),
+    currency: account.currency,
+    changeReason: change.changeReason,
+    timestamp: at.toISOString(),
+  };
+}
