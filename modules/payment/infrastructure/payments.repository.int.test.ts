@@ -1,6 +1,6 @@
 import t from 'tap';
 import { platformFor } from '../../../test/harness/suite.ts';
-import { recentPayments } from './payments.repository.ts';
+import { checkPayment } from './payments.repository.ts';
 
 const NOW = new Date('2024-01-15T10:00:00Z');
 const ACCOUNT = 990_001;
@@ -9,7 +9,7 @@ function secondsAgo(seconds: number): Date {
   return new Date(NOW.getTime() - seconds * 1000);
 }
 
-t.test('recentPayments › counts the window after `since`, start excluded, later stamps included, any status', async (t) => {
+t.test('checkPayment › counts the window after `since`, start excluded, later stamps included, any status', async (t) => {
   const app = await platformFor(t, 'local', { isolate: ['payment'], env: { MODULE_URL_ACCOUNT: 'http://127.0.0.1:9' } });
   const em = app.container.cradle.orm.em.fork();
   const rows: Array<[number, number, string, Date]> = [
@@ -28,7 +28,22 @@ t.test('recentPayments › counts the window after `since`, start excluded, late
       [accountId, amount, status, at, at],
     );
   }
-  t.same(await recentPayments(em, ACCOUNT, 4_200, secondsAgo(60)), { count: 4, sameAmount: 2 });
-  t.same(await recentPayments(em, ACCOUNT, 777, secondsAgo(60)), { count: 4, sameAmount: 0 }, 'an amount not paid before');
-  t.same(await recentPayments(em, 12_345, 4_200, secondsAgo(60)), { count: 0, sameAmount: 0 }, 'an account without payments');
+  const check = await checkPayment(em, ACCOUNT, 4_200, secondsAgo(60));
+  t.same(check.recent, { count: 4, sameAmount: 2 });
+  t.same((await checkPayment(em, ACCOUNT, 777, secondsAgo(60))).recent, { count: 4, sameAmount: 0 }, 'an amount not paid before');
+  t.same((await checkPayment(em, 12_345, 4_200, secondsAgo(60))).recent, { count: 0, sameAmount: 0 }, 'an account without payments');
+});
+
+t.test('checkPayment › hands out ids the payment table has not used', async (t) => {
+  const app = await platformFor(t, 'local', { isolate: ['payment'], env: { MODULE_URL_ACCOUNT: 'http://127.0.0.1:9' } });
+  const em = app.container.cradle.orm.em.fork();
+  const [{ id }] = await em.execute<[{ id: number }]>(
+    `insert into payment.payment (account_id, user_id, amount, currency, transaction_type, status, created_at, updated_at)
+     values (?, 1, 1, 'EUR', 'STANDARD', 'CREATED', now(), now()) returning id`,
+    [ACCOUNT],
+  );
+  const first = await checkPayment(em, ACCOUNT, 1, secondsAgo(60));
+  const second = await checkPayment(em, ACCOUNT, 1, secondsAgo(60));
+  t.ok(first.paymentId > id, 'after the identity default');
+  t.ok(second.paymentId > first.paymentId, 'a new one each time');
 });

@@ -6,18 +6,28 @@ export function lockPayment(em: EntityManager, id: number): Promise<Payment | nu
   return em.findOne(Payment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
 }
 
+/** What a payment request reads before it writes, in one round trip. */
+export interface PaymentCheck {
+  recent: RecentPayments;
+  /** The id the new payment is inserted with, so its events can name it in the same flush. */
+  paymentId: number;
+}
+
 /**
  * The account's payments created after `since` (any status, including any stamped later than the
- * caller's now), counted in the database over `payment_account_created_idx`: the velocity rules
- * need counts, and fetching the rows made an account's checks slower with every payment it made.
+ * caller's now), counted in the database over `payment_account_created_idx` — the velocity rules
+ * need counts, and fetching the rows made an account's checks slower with every payment it made —
+ * and the next payment id. An id taken by a request that then fails is skipped, as with identity.
  */
-export async function recentPayments(em: EntityManager, accountId: number, amount: number, since: Date): Promise<RecentPayments> {
-  const [row] = await em.execute<Array<{ count: number; same_amount: number }>>(
-    `select count(*) as count, count(*) filter (where amount = ?) as same_amount
+export async function checkPayment(em: EntityManager, accountId: number, amount: number, since: Date): Promise<PaymentCheck> {
+  const [row] = await em.execute<Array<{ count: number; same_amount: number; payment_id: number }>>(
+    `select count(*) as count, count(*) filter (where amount = ?) as same_amount,
+            nextval(pg_get_serial_sequence('payment.payment', 'id')) as payment_id
        from payment.payment where account_id = ? and created_at > ?`,
     [amount, accountId, since],
   );
-  return { count: row?.count ?? 0, sameAmount: row?.same_amount ?? 0 };
+  if (row === undefined) throw new Error('checkPayment: an aggregate returned no row');
+  return { recent: { count: row.count, sameAmount: row.same_amount }, paymentId: row.payment_id };
 }
 
 /** CREATED and PROCESSING payments of the account, locked, oldest first. */

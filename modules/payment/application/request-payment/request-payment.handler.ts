@@ -8,7 +8,7 @@ import { assessFraud, VELOCITY_WINDOW_MS, type FraudRulesConfig } from '../../do
 import { Payment, type TransactionType } from '../../domain/payment.ts';
 import type { KnownAccount } from '../../domain/known-account.ts';
 import type { AccountReference, KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
-import { recentPayments } from '../../infrastructure/payments.repository.ts';
+import { checkPayment } from '../../infrastructure/payments.repository.ts';
 import { announce, announceFraud, announceRequested, type Publish } from '../payment-events.ts';
 
 export interface RequestPayment {
@@ -71,7 +71,7 @@ async function payFrom(
     // Read after the lock: a request that waited must see the payments committed while it waited.
     const now = deps.clock.now();
 
-    const recent = await recentPayments(em, account.accountId, amount, new Date(now.getTime() - VELOCITY_WINDOW_MS));
+    const { recent, paymentId } = await checkPayment(em, account.accountId, amount, new Date(now.getTime() - VELOCITY_WINDOW_MS));
     const assessment = assessFraud({ amount, recent }, deps.fraudRules);
     const { payment, change } = Payment.request({
       accountId: account.accountId,
@@ -82,8 +82,9 @@ async function payFrom(
       transactionType: command.transactionType ?? 'STANDARD',
       description: command.description ?? null,
     }, now);
+    // The id is known up front, so the payment and its events go out in the one flush at commit.
+    payment.id = paymentId;
     em.persist(payment);
-    await em.flush();
 
     const publish: Publish = (contract, data) => deps.outbox.add(em, contract, data);
     announce(publish, payment, change);
