@@ -38,9 +38,10 @@ export async function waitForEvents(run: FaultRun, count: number, timeoutMs = 60
 
 /**
  * Waits until every committed event is published and handled by every group that consumes it,
- * and no payment or order is still in flight. Resolves with how long that took.
+ * and no payment or order is still in flight. Resolves with how long that took. Generous: a
+ * 20-kill run leaves a backlog of tens of thousands of messages on a 2-core machine.
  */
-export async function waitUntilCaughtUp(run: FaultRun, timeoutMs = 180_000): Promise<number> {
+export async function waitUntilCaughtUp(run: FaultRun, timeoutMs = 600_000): Promise<number> {
   const started = performance.now();
   const outcome = await eventually(async () => {
     if (run.crashReport() !== undefined) return 'crashed';
