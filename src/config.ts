@@ -28,7 +28,13 @@ export interface Config {
     backoffBaseMs: number;
     backoffMaxMs: number;
   };
-  consumer: { maxAttempts: number; retryBaseMs: number; concurrency: number };
+  consumer: {
+    maxAttempts: number;
+    retryBaseMs: number;
+    concurrency: number;
+    /** Messages handled in one transaction (one inbox insert); 1 = a transaction per message. */
+    batchSize: number;
+  };
   processing: { delayMinMs: number; delayMaxMs: number; failureRate: number };
   fraud: {
     /** Major units. */
@@ -204,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 5, 1, 100),
       retryBaseMs: integer(env, 'CONSUMER_RETRY_BASE_MS', 200, 1, 60_000),
       concurrency: integer(env, 'CONSUMER_CONCURRENCY', 8, 1, 256),
+      batchSize: integer(env, 'CONSUMER_BATCH_SIZE', 50, 1, 1000),
     },
     processing: {
       delayMinMs,
