@@ -22,6 +22,12 @@ export interface Config {
     batchSize: number;
     /** Claim → publish → commit loops side by side, each on its own share of the 64 lanes. */
     workers: number;
+    /**
+     * Whether a batch's published mark waits for its WAL flush. Off: a database crash may forget
+     * the last marks and the rows go out again, which at-least-once delivery and the inboxes
+     * already absorb; the relay does not wait for an fsync per batch.
+     */
+    synchronousCommit: boolean;
     pollIntervalMs: number;
     retentionHours: number;
     inboxRetentionHours: number;
@@ -200,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     relay: {
       batchSize: integer(env, 'RELAY_BATCH_SIZE', 500, 1, 10_000),
       workers: integer(env, 'RELAY_WORKERS', 2, 1, 64),
+      synchronousCommit: boolean(env, 'RELAY_SYNCHRONOUS_COMMIT') ?? false,
       pollIntervalMs: integer(env, 'RELAY_POLL_INTERVAL_MS', 1000, 10, 60_000),
       retentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24, 0, 24 * 365),
       inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 168, 1, 24 * 365),
