@@ -1,13 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { ModuleConsumer } from '../src/platform/messaging/consumer-runner.ts';
 import { on } from '../src/platform/messaging/event-handler.ts';
 import { HEADERS } from '../src/platform/messaging/envelope.ts';
+import { KafkaTransport } from '../src/platform/messaging/transports/kafka.transport.ts';
+import type { ReceivedMessage, Transport } from '../src/platform/messaging/transports/transport.ts';
 import type { TestKafkaBroker } from '../test/harness/kafka-broker.ts';
 import { startTestPlatform, type TestPlatform } from '../test/harness/platform.ts';
 import { tunableEnv } from './support/bench-config.ts';
 import type { BenchDatabase } from './support/bench-database.ts';
 import { BenchEvent, commitOutboxEvent } from './support/bench-events.ts';
+import type { LoadReport, LoadRequest } from './support/load-generator.worker.ts';
 import { round, summariseLatencies, type LatencySummary } from './support/percentiles.ts';
 import { formatCount, Progress } from './support/progress.ts';
 import { TOPIC_PARTITIONS, type RelayTarget } from './relay-throughput.bench.ts';
@@ -31,15 +35,22 @@ export interface EndToEndLatency extends LatencySummary {
 const CONSUMER_GROUP = 'bench.latency';
 const DRAIN_TIMEOUT_MS = 30_000;
 const MAX_IN_FLIGHT_COMMITS = 200;
-/** The load generator's own connections, as another API process would have. */
-const PRODUCER_POOL_SIZE = 4;
+/**
+ * The load generator's own connections, as another API process would have: enough that the time
+ * a commit takes (its WAL flush, several ms on a busy disk) does not cap the offered rate —
+ * 1,000/s at 5 ms a commit already needs 5 in flight.
+ */
+const GENERATOR_POOL_SIZE = 16;
+/** The probes that wait for the consumer to join commit from the bench's own small pool. */
+const PROBE_POOL_SIZE = 2;
+const FIRST_MEASURED_EVENT = 1_000_000;
 
 /**
  * End-to-end latency under a steady load: the real platform (relay woken by NOTIFY, transport,
  * consumer runner with inbox) and one extra consumer group whose handler writes one row. Each
- * business transaction commits one outbox row (from the load generator's own pool, as another API
- * process would); latency runs from the moment its commit returned to the moment the consumer's
- * handler-and-inbox transaction committed. Same process, same clock.
+ * business transaction commits one outbox row (from the load generator's own thread and pool, as
+ * another API process would); latency runs from the moment its commit returned to the moment the
+ * consumer's handler-and-inbox transaction committed, on a clock both threads share.
  */
 export async function measureEndToEndLatency(
   db: BenchDatabase,
@@ -57,20 +68,22 @@ export async function measureEndToEndLatency(
     env: { RELAY_POLL_INTERVAL_MS: '1000', ...tunableEnv() },
     overrides: {},
   });
-  const producer = new pg.Pool({ connectionString: db.url, max: PRODUCER_POOL_SIZE });
+  const probes = new pg.Pool({ connectionString: db.url, max: PROBE_POOL_SIZE });
+  let stopConsumer = async (): Promise<void> => {};
   try {
     const topic = app.container.cradle.topics.of(BenchEvent);
     if (broker !== undefined) await broker.createTopic(topic, TOPIC_PARTITIONS);
     const finishedAt = new Map<string, number>();
-    await startTimedConsumer(app, (eventId) => finishedAt.set(eventId, performance.now()));
+    const consumerTransport = timedConsumerTransport(app, broker);
+    if (consumerTransport !== app.container.cradle.transport) stopConsumer = () => consumerTransport.close();
+    await startTimedConsumer(app, consumerTransport, (eventId) => finishedAt.set(eventId, clock()));
     starting.update('waiting for the consumer group to join');
-    const commit = (n: number): Promise<string> => commitOutboxEvent(producer, topic, n);
-    await waitUntilConsuming(commit, finishedAt);
+    await waitUntilConsuming((n) => commitOutboxEvent(probes, topic, n), finishedAt);
     starting.done('consuming');
 
     const progress = new Progress(`latency ${target}: ${formatCount(options.ratePerSec)} events/s`);
     const committedAt = new Map<string, number>();
-    const load = await offerLoad(commit, options, committedAt, (committed, inFlight) =>
+    const load = await offerLoad({ databaseUrl: db.url, topic, ...options }, committedAt, (committed, inFlight) =>
       progress.update(`${formatCount(committed)} committed, ${formatCount(finishedAt.size)} handled, ${inFlight} commits in flight`));
     const drainStarted = performance.now();
     while (performance.now() - drainStarted < DRAIN_TIMEOUT_MS && [...committedAt.keys()].some((id) => !finishedAt.has(id))) {
@@ -91,14 +104,36 @@ export async function measureEndToEndLatency(
     progress.done(`p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms over ${formatCount(summary.count)} events (${result.committedPerSec}/s committed)`);
     return result;
   } finally {
-    await producer.end();
+    await probes.end();
+    await stopConsumer();
     await app.stop();
   }
 }
 
+/**
+ * A Kafka broker answers a waiting fetch as soon as a message arrives; librdkafka's mock holds
+ * every empty fetch for the whole max wait (rdkafka_mock_handlers.c: "we should cut the wait
+ * short ... but that is too much of a hassle"), which would add up to that wait (the harness's
+ * 100 ms) to every event's latency. So on the mock the measured group gets a client of its own,
+ * set like the platform's but with a short wait, closer to Kafka's immediate answer; its empty
+ * fetches cost the measured process. The modules' groups keep theirs (they see no bench events).
+ */
+const MOCK_FETCH_MAX_WAIT_MS = 5;
+
+function timedConsumerTransport(app: TestPlatform, broker: TestKafkaBroker | undefined): Transport {
+  const { config, transport, logger } = app.container.cradle;
+  if (broker?.kind !== 'librdkafka-mock' || config.transport.kind !== 'kafka') return transport;
+  return new KafkaTransport({
+    clientId: `${config.kafka.clientId}-bench`, brokers: config.transport.brokers, logger,
+    partitionsConsumedConcurrently: config.consumer.concurrency, batchSize: config.consumer.batchSize,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    fetchMaxWaitMs: MOCK_FETCH_MAX_WAIT_MS,
+  });
+}
+
 /** A consumer group like a module's, subscribed so that we see when each message is fully done. */
-async function startTimedConsumer(app: TestPlatform, finished: (eventId: string) => void): Promise<void> {
-  const { orm, outbox, topics, transport, deadLetters, metrics, logger, config } = app.container.cradle;
+async function startTimedConsumer(app: TestPlatform, transport: Transport, finished: (eventId: string) => void): Promise<void> {
+  const { orm, outbox, topics, deadLetters, metrics, logger, config } = app.container.cradle;
   await orm.em.fork().execute('create table if not exists public.bench_effect (event_id uuid not null, account_id bigint not null)');
   const consumer = new ModuleConsumer({
     group: CONSUMER_GROUP, orm, outbox, topics, transport, deadLetters, metrics, logger, settings: config.consumer,
@@ -108,13 +143,23 @@ async function startTimedConsumer(app: TestPlatform, finished: (eventId: string)
       }),
     ],
   });
+  const done = (messages: ReceivedMessage[]): void => {
+    for (const message of messages) {
+      const eventId = message.headers[HEADERS.id];
+      if (eventId !== undefined) finished(eventId);
+    }
+  };
+  // The subscription ModuleConsumer.start() makes, plus the clock.
   await transport.subscribe({
     group: CONSUMER_GROUP,
     topics: consumer.topics(),
     handle: async (message) => {
       await consumer.process(message);
-      const eventId = message.headers[HEADERS.id];
-      if (eventId !== undefined) finished(eventId);
+      done([message]);
+    },
+    handleBatch: async (messages) => {
+      await consumer.processBatch(messages);
+      done(messages);
     },
   });
 }
@@ -135,53 +180,36 @@ async function waitUntilConsuming(commit: (n: number) => Promise<string>, finish
   throw new Error('the latency consumer received nothing within 60 s');
 }
 
-/**
- * Starts one business transaction whenever the clock says one is due (no waiting for earlier ones,
- * so a slow commit does not lower the offered rate), records when each measured one committed.
- */
-async function offerLoad(
-  commit: (n: number) => Promise<string>,
-  { ratePerSec, durationMs, warmUpMs }: LatencyOptions,
+/** Runs the load generator (bench/support/load-generator.worker.ts) and collects its commit times. */
+function offerLoad(
+  load: { databaseUrl: string; topic: string } & LatencyOptions,
   committedAt: Map<string, number>,
   onProgress: (committed: number, inFlight: number) => void,
 ): Promise<{ committed: number; seconds: number }> {
-  const started = performance.now();
-  const total = Math.round(((warmUpMs + durationMs) / 1000) * ratePerSec);
-  const warmUp = Math.round((warmUpMs / 1000) * ratePerSec);
-  let launched = 0;
-  let inFlight = 0;
-  let committed = 0;
-  let lastCommit = 0;
-  let failure: unknown;
-  const measuredFrom = started + warmUpMs;
-  const pending = new Set<Promise<void>>();
-  while (launched < total && failure === undefined) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSec) + 1);
-    while (launched < due && inFlight < MAX_IN_FLIGHT_COMMITS) {
-      const n = launched++;
-      inFlight++;
-      const committing = commit(n).then(
-        (eventId) => {
-          if (n >= warmUp) {
-            const now = performance.now();
-            committedAt.set(eventId, now);
-            committed++;
-            lastCommit = now;
-          }
-        },
-        (error: unknown) => void (failure ??= error),
-      ).finally(() => {
-        inFlight--;
-        pending.delete(committing);
-      });
-      pending.add(committing);
-    }
-    onProgress(committed, inFlight);
-    await sleep(1);
-  }
-  await Promise.all(pending);
-  if (failure !== undefined) throw failure;
-  return { committed, seconds: Math.max(lastCommit - measuredFrom, 1) / 1000 };
+  const request: LoadRequest = { ...load, poolSize: GENERATOR_POOL_SIZE, maxInFlight: MAX_IN_FLIGHT_COMMITS, firstEvent: FIRST_MEASURED_EVENT };
+  const worker = new Worker(typeScriptWorker(new URL('./support/load-generator.worker.ts', import.meta.url)), { eval: true, workerData: request });
+  return new Promise((resolve, reject) => {
+    worker.on('message', (report: LoadReport) => {
+      if (report.kind === 'committed') {
+        for (const [eventId, at] of report.events) committedAt.set(eventId, at);
+        onProgress(committedAt.size, report.inFlight);
+      } else if (report.kind === 'done') resolve({ committed: report.committed, seconds: report.seconds });
+      else reject(new Error(`load generator: ${report.error}`));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`load generator exited (${code}) before reporting`)));
+  });
+}
+
+/** A worker thread does not inherit tsx's loader from `--import tsx`: it registers it, then loads the file. */
+function typeScriptWorker(file: URL): string {
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`;
+}
+
+/** Milliseconds on a clock the load generator's thread shares. */
+function clock(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 function countUnfinished(committedAt: Map<string, number>, finishedAt: Map<string, number>): number {

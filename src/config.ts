@@ -22,13 +22,25 @@ export interface Config {
     batchSize: number;
     /** Claim → publish → commit loops side by side, each on its own share of the 64 lanes. */
     workers: number;
+    /**
+     * Whether a batch's published mark waits for its WAL flush. Off: a database crash may forget
+     * the last marks and the rows go out again, which at-least-once delivery and the inboxes
+     * already absorb; the relay does not wait for an fsync per batch.
+     */
+    synchronousCommit: boolean;
     pollIntervalMs: number;
     retentionHours: number;
     inboxRetentionHours: number;
     backoffBaseMs: number;
     backoffMaxMs: number;
   };
-  consumer: { maxAttempts: number; retryBaseMs: number; concurrency: number };
+  consumer: {
+    maxAttempts: number;
+    retryBaseMs: number;
+    concurrency: number;
+    /** Messages handled in one transaction (one inbox insert); 1 = a transaction per message. */
+    batchSize: number;
+  };
   processing: { delayMinMs: number; delayMaxMs: number; failureRate: number };
   fraud: {
     /** Major units. */
@@ -194,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     relay: {
       batchSize: integer(env, 'RELAY_BATCH_SIZE', 500, 1, 10_000),
       workers: integer(env, 'RELAY_WORKERS', 2, 1, 64),
+      synchronousCommit: boolean(env, 'RELAY_SYNCHRONOUS_COMMIT') ?? false,
       pollIntervalMs: integer(env, 'RELAY_POLL_INTERVAL_MS', 1000, 10, 60_000),
       retentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24, 0, 24 * 365),
       inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 168, 1, 24 * 365),
@@ -204,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 5, 1, 100),
       retryBaseMs: integer(env, 'CONSUMER_RETRY_BASE_MS', 200, 1, 60_000),
       concurrency: integer(env, 'CONSUMER_CONCURRENCY', 8, 1, 256),
+      batchSize: integer(env, 'CONSUMER_BATCH_SIZE', 50, 1, 1000),
     },
     processing: {
       delayMinMs,

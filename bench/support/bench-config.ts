@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../../src/config.ts';
 
 /** Platform settings a bench run may tune from its environment; everything else stays at the defaults. */
-const TUNABLE = /^(RELAY_|CONSUMER_|DATABASE_POOL_SIZE$)/;
+const TUNABLE = /^(RELAY_|CONSUMER_|DATABASE_POOL_SIZE$|KAFKA_FETCH_MAX_WAIT_MS$)/;
 
 export function tunableEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => TUNABLE.test(entry[0]) && entry[1] !== undefined));

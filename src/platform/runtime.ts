@@ -141,7 +141,7 @@ async function startOn(
 }
 
 function createTransport(config: Config, logger: Logger): Transport {
-  if (config.transport.kind === 'local') return new LocalTransport(config.consumer.concurrency);
+  if (config.transport.kind === 'local') return new LocalTransport(config.consumer.concurrency, config.consumer.batchSize);
   return new KafkaTransport({
     clientId: config.kafka.clientId,
     brokers: config.transport.brokers,
@@ -149,6 +149,7 @@ function createTransport(config: Config, logger: Logger): Transport {
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
     fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
+    batchSize: config.consumer.batchSize,
     logger,
   });
 }

@@ -5,12 +5,13 @@ import {
   type Admin,
   type Consumer,
   type IHeaders,
+  type KafkaMessage,
   type LogEntry,
   type Producer,
 } from 'kafkajs';
 import type { Logger } from '../../observability/logger.ts';
 import type { WireHeaders, WireMessage } from '../envelope.ts';
-import type { Subscription, Transport } from './transport.ts';
+import type { ReceivedMessage, Subscription, Transport } from './transport.ts';
 
 export interface KafkaTransportOptions {
   clientId: string;
@@ -20,6 +21,8 @@ export interface KafkaTransportOptions {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   fetchMaxWaitMs: number;
+  /** Messages of one partition handed to a batch handler at once (see {@link Subscription.handleBatch}). */
+  batchSize?: number;
   logger: Logger;
 }
 
@@ -104,18 +107,30 @@ export class KafkaTransport implements Transport {
     this.consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: subscription.topics, fromBeginning: true });
+    const { handleBatch } = subscription;
+    const batchSize = this.options.batchSize ?? 1;
+    if (handleBatch === undefined || batchSize === 1) {
+      await consumer.run({
+        autoCommit: true,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+        eachMessage: async ({ topic, partition, message }) => subscription.handle(received(topic, partition, message)),
+      });
+      return;
+    }
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachMessage: async ({ topic, partition, message }) => {
-        await subscription.handle({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString('utf8') ?? null,
-          value: message.value?.toString('utf8') ?? null,
-          headers: stringHeaders(message.headers),
-        });
+      // Offsets are resolved chunk by chunk, only after the handler resolved, never for the whole
+      // fetched batch at once: a consumer stopping mid-batch must not skip what it did not handle.
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (let start = 0; start < batch.messages.length; start += batchSize) {
+          if (!isRunning() || isStale()) return;
+          const chunk = batch.messages.slice(start, start + batchSize);
+          await handleBatch(chunk.map((message) => received(batch.topic, batch.partition, message)));
+          resolveOffset(chunk[chunk.length - 1]!.offset);
+          await heartbeat();
+        }
       },
     });
   }
@@ -157,6 +172,17 @@ export class KafkaTransport implements Transport {
 }
 
 const CLOSE_TIMEOUT_MS = 15_000;
+
+function received(topic: string, partition: number, message: KafkaMessage): ReceivedMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString('utf8') ?? null,
+    value: message.value?.toString('utf8') ?? null,
+    headers: stringHeaders(message.headers),
+  };
+}
 
 function stringHeaders(headers: IHeaders | undefined): WireHeaders {
   const result: WireHeaders = {};

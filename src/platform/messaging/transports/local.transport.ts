@@ -1,5 +1,5 @@
 import type { WireMessage } from '../envelope.ts';
-import type { Subscription, Transport } from './transport.ts';
+import type { ReceivedMessage, Subscription, Transport } from './transport.ts';
 
 /**
  * Delivers in-process. `publish` resolves only after every subscribed consumer group has handled
@@ -7,7 +7,8 @@ import type { Subscription, Transport } from './transport.ts';
  * only then: a crash before that redelivers, and the inbox absorbs the duplicate — the same
  * at-least-once contract as Kafka. Per consumer group, messages with the same key run in order;
  * different keys run concurrently up to `concurrency`, counted across concurrent publishes (the
- * relay's workers publish side by side).
+ * relay's workers publish side by side). A subscription with a batch handler gets the keys spread
+ * over at most `concurrency` groups, each handed over in order, `batchSize` messages at a time.
  */
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
@@ -16,24 +17,29 @@ export class LocalTransport implements Transport {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly concurrency: number) {}
+  constructor(
+    private readonly concurrency: number,
+    private readonly batchSize = 1,
+  ) {}
 
   async publish(messages: WireMessage[]): Promise<void> {
     if (this.closed) throw new Error('local transport is closed');
     const lanes: Array<() => Promise<void>> = [];
     for (const subscription of this.subscriptions) {
-      for (const sequence of sequencesByKey(messages, subscription.topics)) {
+      const sequences = sequencesByKey(messages, subscription.topics);
+      const { handleBatch } = subscription;
+      if (handleBatch === undefined || this.batchSize === 1) {
+        for (const sequence of sequences) {
+          lanes.push(async () => {
+            for (const [offset, message] of sequence.entries()) await subscription.handle(received(message, offset));
+          });
+        }
+        continue;
+      }
+      for (const group of spread(sequences, this.concurrency)) {
         lanes.push(async () => {
-          let offset = 0;
-          for (const message of sequence) {
-            await subscription.handle({
-              topic: message.topic,
-              partition: 0,
-              offset: String(offset++),
-              key: message.key,
-              value: message.value,
-              headers: message.headers,
-            });
+          for (let start = 0; start < group.length; start += this.batchSize) {
+            await handleBatch(group.slice(start, start + this.batchSize).map((message, i) => received(message, start + i)));
           }
         });
       }
@@ -69,6 +75,17 @@ export class LocalTransport implements Transport {
       else next();
     }
   }
+}
+
+function received(message: WireMessage, offset: number): ReceivedMessage {
+  return { topic: message.topic, partition: 0, offset: String(offset), key: message.key, value: message.value, headers: message.headers };
+}
+
+/** Whole per-key sequences dealt round-robin into at most `count` groups; each group keeps them in order. */
+function spread(sequences: WireMessage[][], count: number): WireMessage[][] {
+  const groups: WireMessage[][] = Array.from({ length: Math.min(count, sequences.length) }, () => []);
+  for (const [index, sequence] of sequences.entries()) groups[index % groups.length]!.push(...sequence);
+  return groups;
 }
 
 function sequencesByKey(messages: WireMessage[], topics: string[]): WireMessage[][] {

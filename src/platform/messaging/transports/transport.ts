@@ -16,10 +16,18 @@ export interface ReceivedMessage {
  */
 export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
 
+/**
+ * Handles messages in the order given (one partition's, or whole per-key sequences). Resolving
+ * means every one of them is done, with the same meaning as {@link MessageHandler}.
+ */
+export type BatchHandler = (messages: ReceivedMessage[]) => Promise<void>;
+
 export interface Subscription {
   group: string;
   topics: string[];
   handle: MessageHandler;
+  /** When present, transports hand over up to their batch size of messages at a time. */
+  handleBatch?: BatchHandler;
 }
 
 export interface Transport {
