@@ -117,6 +117,11 @@ export class PlatformProcess {
     }
   }
 
+  /** The last warning and error lines it logged, for a failure's diagnosis. */
+  recentWarnings(): string[] {
+    return [...this.warnings];
+  }
+
   private crashReport(exit: number | string | null): string {
     return `${this.name} exited by itself (${exit}); last warnings:\n${this.warnings.join('\n')}\nstderr:\n${this.stderrTail}`;
   }
