@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
+import { isTransactionConflict, TRANSACTION_ATTEMPTS } from '../db/transaction.ts';
 import { ProblemError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 
@@ -72,6 +73,10 @@ function classify(error: FastifyError | Error, logger: Logger, request: FastifyR
   if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, url: request.url, method: request.method }, 'database unavailable; answered 503');
     return problem(503, 'database-unavailable', 'Service unavailable', 'The database cannot be reached right now; nothing was changed. Retry shortly.');
+  }
+  if (isTransactionConflict(error)) {
+    logger.warn({ err: error, url: request.url, method: request.method }, 'transaction conflict on every attempt; answered 503');
+    return problem(503, 'transaction-conflict', 'Service busy', `The request collided with concurrent work on the same records ${TRANSACTION_ATTEMPTS} times; nothing was changed. Retry shortly.`);
   }
   const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
   const status = fastifyError.statusCode ?? 500;

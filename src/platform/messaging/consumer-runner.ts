@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { runInTrace, traceFrom } from '../observability/trace-context.ts';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
+import { isTransactionConflict, transactionally } from '../db/transaction.ts';
 import { backoffDelay, pause } from './backoff.ts';
 import { validatorOf, type TopicNames } from './contract.ts';
 import type { DeadLetters } from './dead-letters.ts';
@@ -173,7 +174,9 @@ export class ModuleConsumer {
         return results;
       });
     } catch (error) {
-      for (const [index, item] of run.entries()) await this.handleWithRetries(item, index === failing ? error : undefined);
+      // A deadlock is no fault of the handler that hit it: one by one, it gets all its attempts.
+      const blame = (index: number): unknown => (index === failing && !isTransactionConflict(error) ? error : undefined);
+      for (const [index, item] of run.entries()) await this.handleWithRetries(item, blame(index));
       return;
     }
     const perMessage = (performance.now() - started) / 1000 / run.length;
@@ -231,8 +234,7 @@ export class ModuleConsumer {
   }
 
   private handleOnce(handler: EventHandler, envelope: EventEnvelope, topic: string): Promise<Outcome> {
-    const em = this.deps.orm.em.fork();
-    return em.transactional(async (tx): Promise<Outcome> => {
+    return transactionally(this.deps.orm.em, async (tx): Promise<Outcome> => {
       const claimed = await tx.execute<Array<{ claimed: number }>>(
         'insert into messaging.inbox (consumer, event_id, topic) values (?, ?, ?) on conflict do nothing returning 1 as claimed',
         [this.deps.group, envelope.id, topic],

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IdGenerator } from '../clock.ts';
+import { transactionally } from '../db/transaction.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { TopicNames } from './contract.ts';
 import { HEADERS, type WireHeaders } from './envelope.ts';
@@ -51,7 +52,7 @@ export class DeadLetters {
   ) {}
 
   async record(consumer: string, message: ReceivedMessage, error: string, attempts: number): Promise<void> {
-    await this.orm.em.fork().transactional(async (tx) => {
+    await transactionally(this.orm.em, async (tx) => {
       await tx.execute(
         `insert into messaging.dead_letter
            (consumer, topic, partition, message_offset, message_key, headers, payload, error, attempts)
@@ -91,7 +92,7 @@ export class DeadLetters {
    * `payload` replacing the stored value when given (a fixed message).
    */
   async redrive(id: number, payload?: unknown): Promise<DeadLetter> {
-    return this.orm.em.fork().transactional(async (tx) => {
+    return transactionally(this.orm.em, async (tx) => {
       const [row] = await tx.execute<DeadLetterRow[]>('select * from messaging.dead_letter where id = ? for update', [id]);
       if (row === undefined) throw new NotFoundError('dead-letter', `No dead letter with id ${id}`);
       if (row.redriven_at !== null) {

@@ -7,6 +7,7 @@ import { toMinorUnits } from '../../../../src/platform/money.ts';
 import type { Account } from '../../domain/account.ts';
 import { lockAccountByLogin } from '../../infrastructure/account.repository.ts';
 import { bookBalanceChange } from '../book-balance-change.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export interface ChangeBalance {
   login: string;
@@ -23,7 +24,7 @@ export async function changeBalance(
   command: ChangeBalance,
 ): Promise<Account> {
   const amount = toMinorUnits(command.sum, 'sum');
-  return deps.em.fork().transactional(async (em) => {
+  return transactionally(deps.em, async (em) => {
     const account = await lockAccountByLogin(em, command.login);
     if (account === null) throw new NotFoundError('account', `No account for login ${command.login}`);
     const now = deps.clock.now();

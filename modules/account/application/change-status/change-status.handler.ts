@@ -6,6 +6,7 @@ import type { Account, StatusChange } from '../../domain/account.ts';
 import { lockAccountById } from '../../infrastructure/account.repository.ts';
 import { publishThroughOutbox } from '../publish.ts';
 import { publishStatusChange } from '../status-changed.mapper.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export const DEFAULT_CLOSE_REASON = 'CUSTOMER_REQUEST';
 
@@ -24,7 +25,7 @@ export async function changeStatus(
   accountId: number,
   command: ChangeStatus,
 ): Promise<Account> {
-  return deps.em.fork().transactional(async (em) => {
+  return transactionally(deps.em, async (em) => {
     const account = await lockAccountById(em, accountId);
     if (account === null) throw new NotFoundError('account', `No account with id ${accountId}`);
     const now = deps.clock.now();

@@ -1,5 +1,6 @@
 import { LockMode, type MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 import { backoffDelay, pause } from '../../../../src/platform/messaging/backoff.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import type { Logger } from '../../../../src/platform/observability/logger.ts';
@@ -55,7 +56,7 @@ export class PaymentProcessingScheduler {
 
   /** Processes one batch of due rows; returns how many. */
   async processDue(): Promise<number> {
-    return this.deps.orm.em.fork().transactional(async (em) => {
+    return transactionally(this.deps.orm.em, async (em) => {
       const now = this.deps.clock.now();
       const due = await em.find(
         PaymentProcessing,

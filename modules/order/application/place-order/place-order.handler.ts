@@ -7,6 +7,7 @@ import { assertCurrency, fromMinorUnits, toMinorUnits } from '../../../../src/pl
 import { OrderCreated } from '../../contracts/events/order-created.ts';
 import { Order, type OrderPricing } from '../../domain/order.ts';
 import { saveNewOrder } from '../../infrastructure/order.repository.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export interface PlaceOrder {
   login: string;
@@ -24,7 +25,7 @@ export async function placeOrder(
 ): Promise<Order> {
   const currency = assertCurrency(command.currency ?? DEFAULT_CURRENCY, 'currency');
   const order = Order.place({ login: command.login, currency, pricing: pricingOf(command) }, deps.clock.now());
-  return deps.em.fork().transactional(async (em) => {
+  return transactionally(deps.em, async (em) => {
     await saveNewOrder(em, order);
     deps.outbox.add(em, OrderCreated, orderCreatedEvent(order));
     return order;

@@ -10,6 +10,7 @@ import type { KnownAccount } from '../../domain/known-account.ts';
 import type { AccountReference, KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { checkPayment } from '../../infrastructure/payments.repository.ts';
 import { announce, announceFraud, announceRequested, type Publish } from '../payment-events.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export interface RequestPayment {
   userName?: string | undefined;
@@ -64,7 +65,7 @@ async function payFrom(
   { amount, currency, command }: Checked,
   usable: (account: KnownAccount) => boolean,
 ): Promise<Payment | undefined> {
-  return deps.em.fork().transactional(async (em) => {
+  return transactionally(deps.em, async (em) => {
     const account = await deps.accounts.lock(em, reference);
     if (account === null || !usable(account)) return undefined;
     account.assertAcceptsPayment(currency);

@@ -6,6 +6,7 @@ import { assertCurrency } from '../../../../src/platform/money.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import { ProfileRegistered } from '../../contracts/events/profile-registered.ts';
 import { Profile } from '../../domain/profile.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export interface RegisterProfile {
   login: string;
@@ -23,7 +24,7 @@ export async function registerProfile(
 ): Promise<Profile> {
   const currency = assertCurrency(command.currency ?? DEFAULT_CURRENCY, 'currency');
   try {
-    return await deps.em.fork().transactional(async (em) => {
+    return await transactionally(deps.em, async (em) => {
       await assertUnique(em, command.login, command.email);
       const profile = Profile.register({ ...command, currency }, deps.clock.now());
       em.persist(profile);

@@ -1,0 +1,40 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// serialization_failure and deadlock_detected: PostgreSQL aborted the transaction because of
+// other transactions, not because of anything it did wrong; the same work, run again, succeeds.
+const CONFLICT_CODES = new Set(['40001', '40P01']);
+
+/** Runs after a deadlock: the rival holding the lock gets this long to finish before the re-run. */
+const RETRY_BASE_MS = 10;
+export const TRANSACTION_ATTEMPTS = 5;
+
+/** True when PostgreSQL aborted the transaction in a deadlock or serialization conflict with others. */
+export function isTransactionConflict(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const { code } = current as Error & { code?: unknown };
+    if (typeof code === 'string' && CONFLICT_CODES.has(code)) return true;
+    current = (current as Error & { cause?: unknown }).cause ?? (current as Error & { previous?: unknown }).previous;
+  }
+  return false;
+}
+
+/**
+ * `work` in one transaction of a fresh fork of `em`, run again (up to TRANSACTION_ATTEMPTS times
+ * in all) when PostgreSQL aborts it in a deadlock or serialization conflict. `work` must keep its
+ * effects inside the transaction, so that a re-run starts from nothing.
+ *
+ * Deadlocks are expected here, not bugs: a batched consumer locks several accounts in the order
+ * their events arrived, and a request waiting on one of them joins the cycle (docs/adr/0006).
+ */
+export async function transactionally<T>(em: EntityManager, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await em.fork().transactional(work);
+    } catch (error) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !isTransactionConflict(error)) throw error;
+      // Jitter keeps the two sides of a deadlock from colliding again in step.
+      await sleep(RETRY_BASE_MS * attempt * (0.5 + Math.random()));
+    }
+  }
+}
