@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
 import type { HandlerContext } from '../../../../src/platform/messaging/event-handler.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
@@ -7,7 +8,6 @@ import { toMinorUnits } from '../../../../src/platform/money.ts';
 import type { Account } from '../../domain/account.ts';
 import { lockAccountByLogin } from '../../infrastructure/account.repository.ts';
 import { bookBalanceChange } from '../book-balance-change.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export interface ChangeBalance {
   login: string;

@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import type { Account, StatusChange } from '../../domain/account.ts';
 import { lockAccountById } from '../../infrastructure/account.repository.ts';
 import { publishThroughOutbox } from '../publish.ts';
 import { publishStatusChange } from '../status-changed.mapper.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export const DEFAULT_CLOSE_REASON = 'CUSTOMER_REQUEST';
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 import { BadRequestError } from '../../../../src/platform/errors.ts';
 import type { EventData } from '../../../../src/platform/messaging/contract.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
@@ -7,7 +8,6 @@ import { assertCurrency, fromMinorUnits, toMinorUnits } from '../../../../src/pl
 import { OrderCreated } from '../../contracts/events/order-created.ts';
 import { Order, type OrderPricing } from '../../domain/order.ts';
 import { saveNewOrder } from '../../infrastructure/order.repository.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export interface PlaceOrder {
   login: string;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 import { BadRequestError, NotFoundError } from '../../../../src/platform/errors.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import { assertCurrency, toMinorUnits } from '../../../../src/platform/money.ts';
@@ -10,7 +11,6 @@ import type { KnownAccount } from '../../domain/known-account.ts';
 import type { AccountReference, KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { checkPayment } from '../../infrastructure/payments.repository.ts';
 import { announce, announceFraud, announceRequested, type Publish } from '../payment-events.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export interface RequestPayment {
   userName?: string | undefined;

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import type { Payment } from '../../domain/payment.ts';
 import { lockPayment } from '../../infrastructure/payments.repository.ts';
 import { announce } from '../payment-events.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 /** Seed 002 reversal: only a COMPLETED payment becomes REVERSED (else 422); the account re-credits on `payment.reversed`. */
 export async function reversePayment(

@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { transactionally } from '../../../../src/platform/db/transaction.ts';
 import { ConflictError } from '../../../../src/platform/errors.ts';
 import { assertCurrency } from '../../../../src/platform/money.ts';
 import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import { ProfileRegistered } from '../../contracts/events/profile-registered.ts';
 import { Profile } from '../../domain/profile.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
 
 export interface RegisterProfile {
   login: string;
