@@ -36,6 +36,8 @@ export class KafkaTransport implements Transport {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly consumers: Consumer[] = [];
+  /** Per batch-consuming group: commits the offsets it handled since the last interval's commit. */
+  private readonly stopCommits: Array<() => Promise<void>> = [];
   private connected: Promise<void> | undefined;
   private closing = false;
 
@@ -117,20 +119,34 @@ export class KafkaTransport implements Transport {
       });
       return;
     }
+    const handled = new HandledOffsets();
+    // After a rebalance, committing a partition another member now owns could rewind it.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => handled.keepOnly(payload.memberAssignment));
+    this.stopCommits.push(() => handled.commit(consumer));
     await consumer.run({
-      autoCommit: true,
+      // kafkajs commits after every fetched record batch when autoCommit is on, whatever the
+      // interval: a round trip per batch, and a batch is often a few messages. Offsets go out once
+      // per interval instead, and when the consumer stops. A crash or a rebalance redelivers at
+      // most an interval's messages, which the inbox absorbs (at-least-once, as before).
+      autoCommit: false,
+      autoCommitInterval: OFFSET_COMMIT_INTERVAL_MS,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       // Offsets are resolved chunk by chunk, only after the handler resolved, never for the whole
       // fetched batch at once: a consumer stopping mid-batch must not skip what it did not handle.
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
         for (let start = 0; start < batch.messages.length; start += batchSize) {
-          if (!isRunning() || isStale()) return;
+          if (!isRunning() || isStale()) break;
           const chunk = batch.messages.slice(start, start + batchSize);
           await handleBatch(chunk.map((message) => received(batch.topic, batch.partition, message)));
-          resolveOffset(chunk[chunk.length - 1]!.offset);
+          const last = chunk[chunk.length - 1]!.offset;
+          resolveOffset(last);
+          handled.note(batch.topic, batch.partition, last);
+          await commitOffsetsIfNecessary();
           await heartbeat();
         }
+        // Stopping: this batch's offsets go out while the member is still in the group.
+        if (!isRunning()) await commitOffsetsIfNecessary(uncommittedOffsets());
       },
     });
   }
@@ -147,6 +163,7 @@ export class KafkaTransport implements Transport {
 
   async close(): Promise<void> {
     this.closing = true;
+    await Promise.allSettled(this.stopCommits.map((commit) => withTimeout(commit(), CLOSE_TIMEOUT_MS)));
     // A consumer finishes its in-flight message first; an unreachable broker must not hold shutdown forever.
     await Promise.allSettled(this.consumers.map((consumer) => withTimeout(consumer.disconnect(), CLOSE_TIMEOUT_MS)));
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()].map((done) => withTimeout(done, CLOSE_TIMEOUT_MS)));
@@ -172,6 +189,27 @@ export class KafkaTransport implements Transport {
 }
 
 const CLOSE_TIMEOUT_MS = 15_000;
+const OFFSET_COMMIT_INTERVAL_MS = 1000;
+
+/** The next offset to consume of every partition a group handled messages of, for its commit on close. */
+class HandledOffsets {
+  private readonly next = new Map<string, { topic: string; partition: number; offset: string }>();
+
+  note(topic: string, partition: number, offset: string): void {
+    this.next.set(`${topic}\u0000${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+  }
+
+  keepOnly(assignment: Record<string, number[]>): void {
+    for (const [key, { topic, partition }] of this.next) {
+      if (!assignment[topic]?.includes(partition)) this.next.delete(key);
+    }
+  }
+
+  /** Commits them while the consumer still runs (a stopped one has left its group). */
+  async commit(consumer: Consumer): Promise<void> {
+    if (this.next.size > 0) await consumer.commitOffsets([...this.next.values()]);
+  }
+}
 
 function received(topic: string, partition: number, message: KafkaMessage): ReceivedMessage {
   return {
