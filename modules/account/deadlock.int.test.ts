@@ -44,6 +44,8 @@ t.test('a PUT /account/operation aborted in a deadlock with other transactions i
   const response = await deposit;
   t.equal(response.statusCode, 200, `the deposit answers 200 after the deadlock (${response.body})`);
   t.equal((await accountOf(app, 'lock-a')).balance, 105, 'deposited once');
+  const metrics = (await app.request({ method: 'GET', url: '/metrics' })).body;
+  t.match(metrics, /^db_transaction_conflicts_total\{outcome="retried"\} [1-9]/m, 'GET /metrics counts the retried conflict');
   t.ok(rivalsOutcome.some((outcome) => outcome.status === 'rejected' && /deadlock/.test(String(outcome.reason))),
     'PostgreSQL also broke the rivals\' own cycle: a deadlock really formed');
 });

@@ -6,6 +6,7 @@ import { randomIds, systemClock, type Clock, type IdGenerator } from './clock.ts
 import { createPlatformContainer, type Cradle } from './container.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
 import { createOrm, migrate } from './db/orm.ts';
+import { onTransactionConflict } from './db/transaction.ts';
 import { createHttpApp, type HttpApp } from './http/app.ts';
 import { IdempotencyKeys } from './http/idempotency.ts';
 import { platformRoutes } from './http/platform.routes.ts';
@@ -84,6 +85,8 @@ async function startOn(
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;
   const metrics = new Metrics();
+  const stopCountingConflicts = onTransactionConflict((outcome) => metrics.transactionConflicts.inc({ outcome }));
+  stoppers.unshift(async () => void stopCountingConflicts());
   const topics = new TopicNames(config.topicPrefix);
   const outbox = new OutboxWriter(topics, clock, ids);
   const transport = (overrides.wrapTransport ?? ((real: Transport) => real))(createTransport(config, logger));

@@ -9,6 +9,17 @@ const CONFLICT_CODES = new Set(['40001', '40P01']);
 const RETRY_BASE_MS = 10;
 export const TRANSACTION_ATTEMPTS = 5;
 
+export type ConflictOutcome = 'retried' | 'gave_up';
+
+// Process-wide, as the connection pool's conflicts are: the runtime turns them into a metric.
+const conflictListeners = new Set<(outcome: ConflictOutcome) => void>();
+
+/** Calls `listener` after every transaction aborted in a conflict; returns the unsubscribe. */
+export function onTransactionConflict(listener: (outcome: ConflictOutcome) => void): () => void {
+  conflictListeners.add(listener);
+  return () => conflictListeners.delete(listener);
+}
+
 /** True when PostgreSQL aborted the transaction in a deadlock or serialization conflict with others. */
 export function isTransactionConflict(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
@@ -32,7 +43,10 @@ export async function transactionally<T>(em: EntityManager, work: (em: EntityMan
     try {
       return await em.fork().transactional(work);
     } catch (error) {
-      if (attempt >= TRANSACTION_ATTEMPTS || !isTransactionConflict(error)) throw error;
+      if (!isTransactionConflict(error)) throw error;
+      const outcome: ConflictOutcome = attempt >= TRANSACTION_ATTEMPTS ? 'gave_up' : 'retried';
+      for (const listener of conflictListeners) listener(outcome);
+      if (outcome === 'gave_up') throw error;
       // Jitter keeps the two sides of a deadlock from colliding again in step.
       await sleep(RETRY_BASE_MS * attempt * (0.5 + Math.random()));
     }

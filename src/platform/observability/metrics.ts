@@ -61,6 +61,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly transactionConflicts = new Counter({
+    name: 'db_transaction_conflicts_total',
+    help: 'Transactions PostgreSQL aborted in a deadlock or serialization failure, by what followed (retried, gave_up)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
