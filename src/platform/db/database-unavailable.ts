@@ -1,3 +1,5 @@
+import { errorChain } from './error-chain.ts';
+
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 /**
@@ -5,15 +7,13 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
  * wrong: such work waits for the database instead of counting towards the dead-letter limit.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    const { code, message } = current as Error & { code?: unknown };
+  for (const { code, message } of errorChain(error)) {
     if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) {
       return true;
     }
     if (/Connection terminated|connection timeout|Timeout acquiring a connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(message)) {
       return true;
     }
-    current = (current as Error & { cause?: unknown }).cause ?? (current as Error & { previous?: unknown }).previous;
   }
   return false;
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorChain } from './error-chain.ts';
 
 // serialization_failure and deadlock_detected: PostgreSQL aborted the transaction because of
 // other transactions, not because of anything it did wrong; the same work, run again, succeeds.
@@ -22,10 +23,8 @@ export function onTransactionConflict(listener: (outcome: ConflictOutcome) => vo
 
 /** True when PostgreSQL aborted the transaction in a deadlock or serialization conflict with others. */
 export function isTransactionConflict(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    const { code } = current as Error & { code?: unknown };
+  for (const { code } of errorChain(error)) {
     if (typeof code === 'string' && CONFLICT_CODES.has(code)) return true;
-    current = (current as Error & { cause?: unknown }).cause ?? (current as Error & { previous?: unknown }).previous;
   }
   return false;
 }
