@@ -3,6 +3,14 @@ import { errorChain } from './error-chain.ts';
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 /**
+ * Driver messages without a code. knex's "Transaction query already complete" is what a query gets
+ * after a lost connection ended its transaction (our transactions are scoped, so nothing else
+ * ends one early): the transaction rolled back with the connection.
+ */
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|Timeout acquiring a connection|the database system is (starting up|shutting down)|Client has encountered a connection error|Transaction query already complete/i;
+
+/**
  * True for errors that say the database is unreachable or restarting rather than that the work is
  * wrong: such work waits for the database instead of counting towards the dead-letter limit.
  */
@@ -11,7 +19,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) {
       return true;
     }
-    if (/Connection terminated|connection timeout|Timeout acquiring a connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(message)) {
+    if (UNAVAILABLE_MESSAGES.test(message)) {
       return true;
     }
   }
