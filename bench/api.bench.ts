@@ -266,7 +266,7 @@ function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undefined, n
           KAFKA_BROKERS: broker.brokers.join(','),
           TOPIC_PREFIX: `${namespace}.`,
           KAFKA_GROUP_PREFIX: namespace,
-          KAFKA_SESSION_TIMEOUT_MS: broker.kind === 'librdkafka-mock' ? '4000' : '6000',
+          KAFKA_SESSION_TIMEOUT_MS: '6000',
           KAFKA_HEARTBEAT_INTERVAL_MS: '500',
           KAFKA_FETCH_MAX_WAIT_MS: '100',
         }),

@@ -69,14 +69,11 @@ export async function measureEndToEndLatency(
     overrides: {},
   });
   const probes = new pg.Pool({ connectionString: db.url, max: PROBE_POOL_SIZE });
-  let stopConsumer = async (): Promise<void> => {};
   try {
     const topic = app.container.cradle.topics.of(BenchEvent);
     if (broker !== undefined) await broker.createTopic(topic, TOPIC_PARTITIONS);
     const finishedAt = new Map<string, number>();
-    const consumerTransport = timedConsumerTransport(app, broker);
-    if (consumerTransport !== app.container.cradle.transport) stopConsumer = () => consumerTransport.close();
-    await startTimedConsumer(app, consumerTransport, (eventId) => finishedAt.set(eventId, clock()));
+    await startTimedConsumer(app, app.container.cradle.transport, (eventId) => finishedAt.set(eventId, clock()));
     starting.update('waiting for the consumer group to join');
     await waitUntilConsuming((n) => commitOutboxEvent(probes, topic, n), finishedAt);
     starting.done('consuming');
@@ -105,30 +102,8 @@ export async function measureEndToEndLatency(
     return result;
   } finally {
     await probes.end();
-    await stopConsumer();
     await app.stop();
   }
-}
-
-/**
- * A Kafka broker answers a waiting fetch as soon as a message arrives; librdkafka's mock holds
- * every empty fetch for the whole max wait (rdkafka_mock_handlers.c: "we should cut the wait
- * short ... but that is too much of a hassle"), which would add up to that wait (the harness's
- * 100 ms) to every event's latency. So on the mock the measured group gets a client of its own,
- * set like the platform's but with a short wait, closer to Kafka's immediate answer; its empty
- * fetches cost the measured process. The modules' groups keep theirs (they see no bench events).
- */
-const MOCK_FETCH_MAX_WAIT_MS = 5;
-
-function timedConsumerTransport(app: TestPlatform, broker: TestKafkaBroker | undefined): Transport {
-  const { config, transport, logger } = app.container.cradle;
-  if (broker?.kind !== 'librdkafka-mock' || config.transport.kind !== 'kafka') return transport;
-  return new KafkaTransport({
-    clientId: `${config.kafka.clientId}-bench`, brokers: config.transport.brokers, logger,
-    partitionsConsumedConcurrently: config.consumer.concurrency, batchSize: config.consumer.batchSize,
-    sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-    fetchMaxWaitMs: MOCK_FETCH_MAX_WAIT_MS,
-  });
 }
 
 /** A consumer group like a module's, subscribed so that we see when each message is fully done. */

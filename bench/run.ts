@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const db = await startBenchDatabase();
   say(`bench: database ${db.server}`);
   const broker = only.has('relay') || only.has('latency') || only.has('api') ? await startTestKafkaBroker() : undefined;
-  if (broker !== undefined) say(`bench: Kafka-protocol broker: ${broker.kind} at ${broker.brokers.join(',')}`);
+  if (broker !== undefined) say(`bench: Apache Kafka ${broker.version} (${broker.kind}) at ${broker.brokers.join(',')}`);
   const results: Results = {
     relay: { local: null, kafka: null },
     latency: { local: null, kafka: null },
@@ -157,9 +157,7 @@ function report(results: Results, broker: TestKafkaBroker | undefined): string {
   };
   const api = results.api.postPayments;
   const peer = results.peer.pgTransactionalOutbox;
-  const kafkaNote = broker?.kind === 'librdkafka-mock'
-    ? 'Kafka figures describe the librdkafka 2.0.2 mock broker (in-memory, one process), not a Kafka cluster.'
-    : `Kafka figures describe the ${broker?.kind ?? 'absent'} broker.`;
+  const kafkaNote = broker === undefined ? 'No Kafka broker in this run.' : `Kafka figures: Apache Kafka ${broker.version} (${broker.kind}, ${broker.nodeCount} node(s)) at ${broker.brokers.join(',')}.`;
   const figures = table('Figures', [
     { label: 'relay → local', value: show(figure(results.relay.local, 'eventsPerSec'), 'events/s') },
     { label: 'relay → Kafka', value: show(figure(results.relay.kafka, 'eventsPerSec'), 'events/s') },
@@ -200,7 +198,7 @@ function runDescription(startedAt: Date, loadAtStart: number[], db: BenchDatabas
       loadAverageAtEnd: loadavg(),
     },
     database: db.server,
-    broker: broker === undefined ? null : { kind: broker.kind, topicPartitions: TOPIC_PARTITIONS, note: broker.kind === 'librdkafka-mock' ? 'librdkafka 2.0.2 mock cluster: Kafka figures describe the mock, not a Kafka cluster' : undefined },
+    broker: broker === undefined ? null : { kind: broker.kind, version: broker.version, nodes: broker.nodeCount, brokers: broker.brokers, topicPartitions: TOPIC_PARTITIONS },
     settings: { ...settings, relay: config.relay, consumer: config.consumer, databasePoolSize: config.database.poolSize, peer: PEER_SETTINGS, environment: tunableEnv() },
   };
 }

@@ -1,281 +1,185 @@
 /**
- * A real Kafka-protocol broker for tests: `startTestKafkaBroker()`.
+ * A real Apache Kafka broker (or cluster) for tests, faults and the benchmark: `startTestKafkaBroker()`.
  *
- * Choice: TEST_KAFKA_BROKER_KIND (or `{ kind }`) forces one; else KAFKA_BROKERS
- * set → 'external'; else a Docker engine answers → '@testcontainers/kafka'
- * (no socket/config → decided at once, without the ≈2 s testcontainers import);
- * else 'librdkafka-mock': test/harness/kafka-mock/mock-broker.c, compiled on
- * demand with gcc + librdkafka-dev (.ci/install-system-deps.sh) into
- * node_modules/.cache/kafka-mock/, one process per startTestKafkaBroker() call
- * (≈30 ms to start; it dies with the test process even without stop()).
- * Only the mock can inject faults (down/up, and via startMockKafkaBroker():
- * per-broker down/up, RTT, per-request Kafka error codes).
+ * Choice, in this order (TEST_KAFKA_BROKER_KIND or `{ kind }` forces one):
+ *   1. KAFKA_BROKERS set → 'external': that cluster, as it is;
+ *   2. a Docker engine answers → 'testcontainers': the apache/kafka image of the same version;
+ *   3. Java on the PATH → 'local': KRaft nodes (combined broker + controller) started here from the
+ *      jars test/harness/kafka/pom.xml names, fetched once with Maven into a cache outside git.
+ * None of them → one error line saying which to provide.
  *
- * What kafkajs 2.2.4 does against the mock (librdkafka 2.0.2), measured here:
+ * Every kind runs with `auto.create.topics.enable=false` (local and testcontainers set it; an
+ * external cluster should too), so a topic the platform forgot to create fails the test instead
+ * of appearing silently. Test files share nothing: each starts its own local broker, and topic and
+ * group names carry a per-platform prefix.
  *
- * Works: produce (acks -1, keys, headers), murmur2 key → partition stable and
- * ordered, consumer groups + offset commit/fetch, `consumer.seek`,
- * admin.fetchTopicOffsets / fetchOffsets / fetchTopicMetadata / listTopics,
- * several brokers (partition leaders spread over them).
- * Fails: admin.createTopics / deleteTopics and `idempotent: true` (its
- * connect() throws KafkaJSBrokerNotFound "Broker 0 not found in the cached
- * metadata": the mock reports controller 0); admin.describeGroups /
- * listGroups / deleteGroups / resetOffsets / setOffsets ("The Kafka server does
- * not support the requested API version"). Do not use these in code paths
- * tests run; create topics with `broker.createTopic()`.
- *
- * Topics: any metadata request auto-creates a missing topic with 4 partitions
- * (producer send, consumer subscribe); `allowAutoTopicCreation: false` is
- * ignored. So topics need not exist before a consumer subscribes, but call
- * `createTopic(name, n)` BEFORE any client touches the topic if the partition
- * count matters (afterwards: "Topic already exists"). Use unique topic and
- * group names per test. Pass `createPartitioner: Partitioners.DefaultPartitioner`
- * (same murmur2 as Java) to silence kafkajs' partitioner warning.
- *
- * Consumer groups (the slow part): the first join of an empty group takes a
- * fixed 3.0 s; a member joining a group that is not empty (e.g. a restart right
- * after the previous member left) waits sessionTimeout - 1 s. Keep
- * sessionTimeout >= 4000: at 2000 the mock evicts the member during its own 3 s
- * join wait and never answers, and kafkajs loops on "Request JoinGroup(key: 11,
- * version: 5) timed out" every rebalanceTimeout + 5 s (3000 is a race). Use
- * `fastKafkaTestSettings(broker.kind)` → mock: sessionTimeout 4000,
- * heartbeatInterval 500, rebalanceTimeout 4000, maxWaitTimeInMs 100, retry
- * {retries 3, initialRetryTime 100, maxRetryTime 500}; real Kafka: the same with
- * sessionTimeout 6000 (brokers reject less). `await consumer.run()` resolves
- * before the join. A new group with `fromBeginning: false` starts at the log
- * end as of the join on real Kafka, but the mock still delivered a message
- * produced during the join: in tests use `fromBeginning: true`, or wait for
- * `consumer.events.GROUP_JOIN` before producing.
- * Commits: kafkajs commits after each batch, a few ms to ~200 ms after
- * eachMessage returned; consumer.disconnect() commits resolved offsets. A crash
- * or outage in between re-delivers (seen: broker down 7 ms after eachMessage →
- * message delivered again after recovery): at-least-once, dedupe in the inbox.
- *
- * Faults: `down()` closes open connections at once and refuses new ones (it
- * does not move leaders). kafkajs notices on its next request: a producer only
- * when it sends; a running consumer at its next fetch/heartbeat. Errors seen on
- * send: KafkaJSNonRetriableError (cause KafkaJSConnectionError "Connection
- * error: connect ECONNREFUSED 127.0.0.1:PORT") or KafkaJSNumberOfRetriesExceeded
- * — match on the message/cause, not on `retriable` (false on both).
- * Time to fail = kafkajs retry budget: with {retries 2, initialRetryTime 100,
- * maxRetryTime 300} and connectionTimeout 500 a send fails in ≈0.6 s; with
- * kafkajs defaults (retries 5, initialRetryTime 300) ≈18-21 s, and a consumer
- * crashes ≈9-10 s into the outage. After `up()` the next send reconnects at once
- * (≈2 ms); a send issued during the outage succeeds if up() comes within its
- * retries. A crashed consumer restarts itself (restartOnFailure default) and,
- * with the short retries above, rejoins ≈1.4 s after up() (defaults: ≈9 s).
- * setRtt(ms) above requestTimeout gives "Request Produce(key: 0, version: 7)
- * timed out"; pushRequestErrors(0, [6, 6]) (NOT_LEADER) is retried
- * transparently by the producer.
- * Throughput against the mock says nothing about Kafka (one record batch per
- * partition per fetch).
+ * Only 'local' injects faults: `kill()` (SIGKILL every node, or one), `restart()` (the same ports
+ * and data), `freeze()`/`thaw()` (SIGSTOP/SIGCONT). A node's JVM dies with the test process even
+ * without stop(): it runs under a shell that kills it when its stdin (our pipe) closes.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { homedir, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
+
+export type TestKafkaBrokerKind = 'external' | 'testcontainers' | 'local';
 
 export interface TestKafkaBroker {
   /** Bootstrap servers, `host:port`. */
   brokers: string[];
-  kind: 'external' | 'testcontainers' | 'librdkafka-mock';
-  /** True only for the librdkafka mock. */
+  kind: TestKafkaBrokerKind;
+  /** Apache Kafka version of the broker (external: as configured, unknown). */
+  version: string;
+  /** True only for 'local': kill/restart/freeze/thaw work. */
   canInjectFaults: boolean;
-  /** Makes every broker unreachable: open connections are closed, new ones refused. Throws if !canInjectFaults. */
-  down(): Promise<void>;
-  /** Undoes down(). Throws if !canInjectFaults. */
-  up(): Promise<void>;
-  /** Creates a topic. Mock: stdin command (CreateTopics is unsupported there); others: kafkajs admin. */
+  /** Number of broker nodes. */
+  nodeCount: number;
+  /** Creates a topic (replication factor: min(nodeCount, 3)); resolves when its leaders are elected. */
   createTopic(name: string, partitions: number): Promise<void>;
+  /** SIGKILLs every node, or the one with this node id (1..nodeCount). */
+  kill(nodeId?: number): Promise<void>;
+  /** Starts killed nodes again (every one, or this one) on the same ports and data; resolves when they serve. */
+  restart(nodeId?: number): Promise<void>;
+  /** SIGSTOPs every node, or one: connections stay open, nothing answers. */
+  freeze(nodeId?: number): Promise<void>;
+  /** SIGCONTs what freeze() stopped. */
+  thaw(nodeId?: number): Promise<void>;
+  /** The node id leading `topic`'s partition (local only). */
+  leaderOf(topic: string, partition: number): Promise<number>;
   stop(): Promise<void>;
 }
 
-export type TestKafkaBrokerKind = TestKafkaBroker['kind'];
-
 export interface StartTestKafkaBrokerOptions {
-  /**
-   * Force a kind instead of the automatic choice (KAFKA_BROKERS → external,
-   * Docker → testcontainers, else the mock). Tests that need down()/up() pass
-   * 'librdkafka-mock'. The env var TEST_KAFKA_BROKER_KIND does the same for a whole run.
-   */
   kind?: TestKafkaBrokerKind;
-  /** Mock only: number of brokers, ids 1..n (default 1). */
-  brokerCount?: number;
-}
-
-/** The librdkafka mock's extra controls, beyond TestKafkaBroker. */
-export interface MockKafkaBroker extends TestKafkaBroker {
-  kind: 'librdkafka-mock';
-  canInjectFaults: true;
-  /** Broker ids are 1..brokerCount. */
-  brokerCount: number;
-  downBroker(id: number): Promise<void>;
-  upBroker(id: number): Promise<void>;
-  /** Adds `ms` of round-trip delay to every response (all brokers, or one). */
-  setRtt(ms: number, brokerId?: number): Promise<void>;
-  /**
-   * The next requests of protocol type `apiKey` (0 Produce, 1 Fetch, 3 Metadata,
-   * 8 OffsetCommit, 11 JoinGroup, ...) fail with these Kafka error codes, one per
-   * request, in order. -195 makes the broker drop the connection instead.
-   */
-  pushRequestErrors(apiKey: number, errorCodes: number[]): Promise<void>;
-  clearRequestErrors(apiKey: number): Promise<void>;
-  /** Raw command on the mock's stdin protocol; resolves on `ok`, rejects on `error ...`. */
-  command(line: string): Promise<void>;
+  /** Local only: KRaft nodes, each broker and controller (default 1). */
+  nodes?: number;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const MOCK_SOURCE = join(HERE, 'kafka-mock', 'mock-broker.c');
-const REPO_ROOT = join(HERE, '..', '..');
-const MOCK_CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'kafka-mock');
-const GCC_FLAGS = ['-O2', '-Wall'];
-const INSTALL_HINT =
-  'install the Debian packages with `apt-get install -y librdkafka-dev gcc` (or run .ci/install-system-deps.sh)';
+const POM = join(HERE, 'kafka', 'pom.xml');
+const LOG4J_CONFIG = join(HERE, 'kafka', 'log4j2.properties');
+const NEEDS_ONE_OF =
+  'Kafka tests need a broker: set KAFKA_BROKERS=host:port (an external cluster), or run a Docker engine (testcontainers), or install Java 17+ and Maven (a local broker from jars)';
 
-export async function startTestKafkaBroker(
-  options: StartTestKafkaBrokerOptions = {},
-): Promise<TestKafkaBroker> {
+export async function startTestKafkaBroker(options: StartTestKafkaBrokerOptions = {}): Promise<TestKafkaBroker> {
   const kind = options.kind ?? kindFromEnv() ?? (await chooseKind());
   switch (kind) {
     case 'external':
       return startExternal();
     case 'testcontainers':
       return startTestcontainers();
-    case 'librdkafka-mock':
-      return startMockKafkaBroker({ brokerCount: options.brokerCount });
+    case 'local':
+      return startLocalKafka(options.nodes ?? 1);
   }
 }
 
 /**
- * kafkajs settings that keep tests fast and failures quick on `kind` (values
- * measured against the mock, see the notes at the top of this file). Spread
- * them: `new Kafka({ clientId, brokers, ...s.client })`,
- * `kafka.consumer({ groupId, ...s.consumer })`.
+ * kafkajs settings that keep tests fast and failures quick. Spread them:
+ * `new Kafka({ clientId, brokers, ...s.client })`, `kafka.consumer({ groupId, ...s.consumer })`.
+ * The session timeout is the broker's lowest (group.min.session.timeout.ms, 6 s by default).
  */
-export function fastKafkaTestSettings(kind: TestKafkaBrokerKind): {
+export function fastKafkaTestSettings(): {
   client: Pick<KafkaConfig, 'connectionTimeout' | 'requestTimeout' | 'retry'>;
-  consumer: Pick<
-    ConsumerConfig,
-    'sessionTimeout' | 'heartbeatInterval' | 'rebalanceTimeout' | 'maxWaitTimeInMs' | 'retry'
-  >;
+  consumer: Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeatInterval' | 'rebalanceTimeout' | 'maxWaitTimeInMs' | 'retry'>;
 } {
-  const retry = { retries: 3, initialRetryTime: 100, maxRetryTime: 500 };
-  // Mock: sessionTimeout must stay above its fixed 3 s first-join delay, and
-  // rejoins wait sessionTimeout - 1 s. Real brokers reject < 6000
-  // (group.min.session.timeout.ms).
-  const sessionTimeout = kind === 'librdkafka-mock' ? 4000 : 6000;
+  const retry = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 };
   return {
-    client: { connectionTimeout: 1000, requestTimeout: 5000, retry },
-    consumer: {
-      sessionTimeout,
-      heartbeatInterval: 500,
-      rebalanceTimeout: sessionTimeout,
-      maxWaitTimeInMs: 100,
-      retry,
-    },
+    client: { connectionTimeout: 1000, requestTimeout: 10_000, retry },
+    consumer: { sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000, maxWaitTimeInMs: 100, retry },
   };
 }
 
+/** The Kafka version the repository pins (test/harness/kafka/pom.xml). */
+export async function pinnedKafkaVersion(): Promise<string> {
+  const pom = await readFile(POM, 'utf8');
+  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1];
+  if (version === undefined) throw new Error(`${POM} names no <kafka.version>`);
+  return version;
+}
+
 function kindFromEnv(): TestKafkaBrokerKind | undefined {
-  const v = process.env.TEST_KAFKA_BROKER_KIND;
-  if (!v) return undefined;
-  if (v === 'external' || v === 'testcontainers' || v === 'librdkafka-mock') return v;
-  throw new Error(
-    `TEST_KAFKA_BROKER_KIND=${v}: expected external, testcontainers or librdkafka-mock`,
-  );
+  const value = process.env['TEST_KAFKA_BROKER_KIND'];
+  if (!value) return undefined;
+  if (value === 'external' || value === 'testcontainers' || value === 'local') return value;
+  throw new Error(`TEST_KAFKA_BROKER_KIND=${value}: expected external, testcontainers or local`);
 }
 
 async function chooseKind(): Promise<TestKafkaBrokerKind> {
-  if (process.env.KAFKA_BROKERS?.trim()) return 'external';
-  return (await dockerAvailable()) ? 'testcontainers' : 'librdkafka-mock';
+  if (process.env['KAFKA_BROKERS']?.trim()) return 'external';
+  if (await dockerAvailable()) return 'testcontainers';
+  if (await commandAnswers('java', ['-version'])) return 'local';
+  throw new Error(NEEDS_ONE_OF);
+}
+
+function noFaults(kind: TestKafkaBrokerKind): () => Promise<never> {
+  return () => Promise.reject(new Error(`fault injection needs the local Kafka broker; this one is ${kind}`));
+}
+
+function admin(brokers: string[]) {
+  return new Kafka({ clientId: 'test-harness-admin', brokers, logLevel: logLevel.NOTHING, ...fastKafkaTestSettings().client }).admin();
+}
+
+async function createTopicOn(brokers: string[], replicationFactor: number, name: string, partitions: number): Promise<void> {
+  const client = admin(brokers);
+  await client.connect();
+  try {
+    await client.createTopics({ waitForLeaders: true, topics: [{ topic: name, numPartitions: partitions, replicationFactor }] });
+  } finally {
+    await client.disconnect();
+  }
+}
+
+function remoteBroker(kind: TestKafkaBrokerKind, brokers: string[], version: string, stop: () => Promise<void>): TestKafkaBroker {
+  return {
+    brokers,
+    kind,
+    version,
+    canInjectFaults: false,
+    nodeCount: 1,
+    createTopic: (name, partitions) => createTopicOn(brokers, 1, name, partitions),
+    kill: noFaults(kind),
+    restart: noFaults(kind),
+    freeze: noFaults(kind),
+    thaw: noFaults(kind),
+    leaderOf: noFaults(kind),
+    stop,
+  };
 }
 
 // ---------------------------------------------------------------- external
 
-function externalBrokers(): string[] {
-  const brokers = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is empty');
-  return brokers;
-}
-
-function noFaults(kind: TestKafkaBrokerKind): () => Promise<void> {
-  return () =>
-    Promise.reject(
-      new Error(`fault injection needs the librdkafka mock broker; this one is ${kind}`),
-    );
-}
-
-async function adminCreateTopic(brokers: string[], name: string, partitions: number) {
-  const admin = new Kafka({
-    clientId: 'test-harness-admin',
-    brokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    // Resolves false (no throw) when the topic already exists.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1 }],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 function startExternal(): TestKafkaBroker {
-  const brokers = externalBrokers();
-  return {
-    brokers,
-    kind: 'external',
-    canInjectFaults: false,
-    down: noFaults('external'),
-    up: noFaults('external'),
-    createTopic: (name, partitions) => adminCreateTopic(brokers, name, partitions),
-    stop: async () => {},
-  };
+  const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is empty');
+  return remoteBroker('external', brokers, 'external', async () => {});
 }
 
 // ---------------------------------------------------------- testcontainers
 
-/**
- * Whether a container runtime answers. Without any Docker socket/config this
- * returns false at once, without loading testcontainers (≈2 s import);
- * otherwise testcontainers' own detection runs, bounded by a timeout.
- */
+/** Whether a container runtime answers; with no Docker socket or config at all, false at once. */
 async function dockerAvailable(timeoutMs = 8000): Promise<boolean> {
   if (!dockerHintsPresent()) return false;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const probe = (async () => {
-      const tc = await import('testcontainers');
+    const probe = import('testcontainers').then(async (tc) => {
       await tc.getContainerRuntimeClient();
       return true;
-    })();
-    probe.catch(() => {}); // the timeout may win; never leave it unhandled
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-      timer.unref();
     });
-    return await Promise.race([probe, timeout]);
+    probe.catch(() => {});
+    return await Promise.race([probe, sleep(timeoutMs, false, { ref: false })]);
   } catch {
     return false; // "Could not find a working container runtime strategy"
-  } finally {
-    clearTimeout(timer);
   }
 }
 
 /** Mirrors where testcontainers 11 looks for a runtime. */
 function dockerHintsPresent(): boolean {
-  if (process.env.DOCKER_HOST || process.env.TESTCONTAINERS_HOST_OVERRIDE) return true;
+  if (process.env['DOCKER_HOST'] || process.env['TESTCONTAINERS_HOST_OVERRIDE']) return true;
   const home = homedir();
   const candidates = [
     join(home, '.testcontainers.properties'),
@@ -284,302 +188,327 @@ function dockerHintsPresent(): boolean {
     join(home, '.docker', 'desktop', 'docker.sock'),
     join('/run', 'user', String(userInfo().uid), 'docker.sock'),
   ];
-  if (process.env.XDG_RUNTIME_DIR) {
-    candidates.push(join(process.env.XDG_RUNTIME_DIR, 'docker.sock'));
-  }
-  return candidates.some((p) => existsSync(p));
+  if (process.env['XDG_RUNTIME_DIR']) candidates.push(join(process.env['XDG_RUNTIME_DIR'], 'docker.sock'));
+  return candidates.some((path) => existsSync(path));
 }
 
 async function startTestcontainers(): Promise<TestKafkaBroker> {
-  const { KafkaContainer } = await import('@testcontainers/kafka');
-  const image = process.env.TEST_KAFKA_IMAGE ?? 'confluentinc/cp-kafka:7.9.0';
-  const container = await new KafkaContainer(image).withKraft().start();
-  const brokers = [`${container.getHost()}:${container.getMappedPort(9093)}`];
-  return {
-    brokers,
-    kind: 'testcontainers',
-    canInjectFaults: false,
-    down: noFaults('testcontainers'),
-    up: noFaults('testcontainers'),
-    createTopic: (name, partitions) => adminCreateTopic(brokers, name, partitions),
-    stop: async () => {
-      await container.stop();
-    },
-  };
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const version = await pinnedKafkaVersion();
+  const port = 9092;
+  const container = await new GenericContainer(`apache/kafka:${version}`)
+    .withExposedPorts({ container: port, host: await freePort() })
+    .withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false', KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' })
+    .withWaitStrategy(Wait.forListeningPorts())
+    .start();
+  const brokers = [`${container.getHost()}:${container.getMappedPort(port)}`];
+  return remoteBroker('testcontainers', brokers, version, async () => void (await container.stop()));
 }
 
-// ------------------------------------------------------- librdkafka mock
+// ------------------------------------------------------------ local (jars)
 
-function run(
-  file: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string; notFound: boolean }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({
-        code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
-        stdout,
-        stderr,
-        notFound: error?.code === 'ENOENT',
-      });
+function commandAnswers(file: string, args: string[]): Promise<boolean> {
+  return new Promise((resolve) => execFile(file, args, { timeout: 30_000 }, (error) => resolve(error === null)));
+}
+
+function runOrThrow(file: string, args: string[], what: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(file, args, { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error === null ? resolve() : reject(new Error(`${what} failed: ${`${stdout}\n${stderr}`.trim().slice(-2000) || error.message}`)),
+    ),
+  );
+}
+
+function jarCacheRoot(): string {
+  return process.env['KAFKA_JARS_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'payments-platform', 'kafka');
+}
+
+let jars: Promise<string> | undefined;
+
+/**
+ * The directory holding the pinned broker's runtime jars, fetched with Maven on first use. Test
+ * processes running in parallel each copy into a temporary directory and rename it into place:
+ * nobody ever sees half a directory.
+ */
+export function kafkaJars(): Promise<string> {
+  jars ??= fetchKafkaJars().catch((error: unknown) => {
+    jars = undefined;
+    throw error;
+  });
+  return jars;
+}
+
+async function fetchKafkaJars(): Promise<string> {
+  const version = await pinnedKafkaVersion();
+  const directory = join(jarCacheRoot(), version);
+  if (existsSync(join(directory, `kafka_2.13-${version}.jar`))) return directory;
+  if (!(await commandAnswers('mvn', ['-v']))) {
+    throw new Error(`the local Kafka broker's jars are not in ${directory} and Maven (mvn) is not installed: ${NEEDS_ONE_OF}`);
+  }
+  await mkdir(jarCacheRoot(), { recursive: true });
+  const staging = `${directory}.${randomBytes(4).toString('hex')}.tmp`;
+  await runOrThrow('mvn', ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`], `fetching Kafka ${version} with Maven`);
+  await rename(staging, directory).catch(async (error: unknown) => {
+    await rm(staging, { recursive: true, force: true });
+    if (!existsSync(directory)) throw error;
+  });
+  return directory;
+}
+
+/** A port nothing listens on now, on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
 }
 
-let buildOnce: Promise<string> | undefined;
-
-/**
- * Compiles mock-broker.c (once per source/flags version) into
- * node_modules/.cache/kafka-mock/mock-broker-<hash>. The hash of the source
- * and flags names the binary, so an edited source is rebuilt and parallel test
- * processes never see a half-written file: each builds to a unique temp name
- * and rename()s it into place atomically.
- */
-export function buildMockBroker(): Promise<string> {
-  buildOnce ??= doBuildMockBroker().catch((err: unknown) => {
-    buildOnce = undefined;
-    throw err;
-  });
-  return buildOnce;
+interface NodePorts {
+  id: number;
+  broker: number;
+  controller: number;
 }
 
-async function doBuildMockBroker(): Promise<string> {
-  const source = await readFile(MOCK_SOURCE);
-  const hash = createHash('sha256')
-    .update(source)
-    .update(GCC_FLAGS.join(' '))
-    .digest('hex')
-    .slice(0, 16);
-  const binary = join(MOCK_CACHE_DIR, `mock-broker-${hash}`);
-  if (existsSync(binary)) return binary;
-
-  await mkdir(MOCK_CACHE_DIR, { recursive: true });
-  const tmp = `${binary}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const res = await run('gcc', [...GCC_FLAGS, '-o', tmp, MOCK_SOURCE, '-lrdkafka']);
-  if (res.code !== 0) {
-    await rm(tmp, { force: true });
-    if (res.notFound) {
-      throw new Error(`gcc not found: cannot build the Kafka mock broker; ${INSTALL_HINT}`);
-    }
-    const out = `${res.stderr}${res.stdout}`.trim();
-    if (/librdkafka\/rdkafka(_mock)?\.h|-lrdkafka|cannot find -lrdkafka/.test(out)) {
-      throw new Error(
-        `librdkafka headers/library missing: cannot build the Kafka mock broker; ${INSTALL_HINT}\n${out}`,
-      );
-    }
-    throw new Error(`building ${MOCK_SOURCE} failed (gcc exit ${res.code}):\n${out}`);
-  }
-  await rename(tmp, binary);
-  // Best effort: drop binaries of older sources (running ones are unaffected).
-  for (const f of await readdir(MOCK_CACHE_DIR).catch(() => [] as string[])) {
-    if (/^mock-broker-[0-9a-f]{16}$/.test(f) && join(MOCK_CACHE_DIR, f) !== binary) {
-      await rm(join(MOCK_CACHE_DIR, f), { force: true }).catch(() => {});
-    }
-  }
-  return binary;
+function nodeProperties(node: NodePorts, all: NodePorts[], dataDir: string): string {
+  const replication = Math.min(all.length, 3);
+  const voters = all.map((n) => `${n.id}@127.0.0.1:${n.controller}`).join(',');
+  return [
+    'process.roles=broker,controller',
+    `node.id=${node.id}`,
+    `controller.quorum.voters=${voters}`,
+    `listeners=PLAINTEXT://127.0.0.1:${node.broker},CONTROLLER://127.0.0.1:${node.controller}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.broker}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    'auto.create.topics.enable=false',
+    `offsets.topic.replication.factor=${replication}`,
+    'offsets.topic.num.partitions=6',
+    `transaction.state.log.replication.factor=${replication}`,
+    `transaction.state.log.min.isr=${Math.max(1, replication - 1)}`,
+    `share.coordinator.state.topic.replication.factor=${replication}`,
+    `share.coordinator.state.topic.min.isr=${Math.max(1, replication - 1)}`,
+    `default.replication.factor=${replication}`,
+    // The default 3 s wait for more members would slow every group's first join.
+    'group.initial.rebalance.delay.ms=0',
+    'num.network.threads=2',
+    'num.io.threads=4',
+    // A killed node's replicas rejoin quickly; a rolling restart moves leaders back.
+    'replica.lag.time.max.ms=10000',
+    'unclean.leader.election.enable=false',
+    '',
+  ].join('\n');
 }
 
-/**
- * Children still running. Belt and braces: the mock also exits on stdin EOF
- * and (Linux) when its parent dies; this kills it even if a test forgot stop().
- */
-const liveChildren = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
-
-interface Pending {
-  line: string;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
-class MockBrokerProcess implements MockKafkaBroker {
-  readonly kind = 'librdkafka-mock' as const;
-  readonly canInjectFaults = true as const;
-  brokers: string[] = [];
-  private readonly pending: Pending[] = [];
-  private stdoutBuf = '';
-  private stderrTail = '';
-  private exited = false;
-  private exitInfo = '';
-  private readonly exitPromise: Promise<void>;
-  private stopping = false;
-  private bootstrap?: { resolve: (line: string) => void; reject: (err: Error) => void };
+class KafkaNode {
+  private wrapper: ChildProcess | undefined;
+  private javaPid: number | undefined;
+  private exited: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly child: ChildProcess,
-    readonly brokerCount: number,
-  ) {
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.onStdout(chunk));
-    child.stderr!.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-4000);
-    });
-    child.stdin!.on('error', () => {}); // EPIPE after exit; surfaced via 'exit'
-    this.exitPromise = new Promise((resolve) => {
-      // 'close' (not 'exit'): stdout/stderr are fully read by then.
-      child.once('close', (code, signal) => {
-        const hint = /librdkafka\.so/.test(this.stderrTail) ? `\n${INSTALL_HINT}` : '';
-        this.markExited(
-          `mock broker exited (code ${code}, signal ${signal})${
-            this.stderrTail ? `; stderr:\n${this.stderrTail}` : ''
-          }${hint}`,
-        );
-        resolve();
-      });
-      child.once('error', (err) => {
-        // Spawn failures (ENOENT, EACCES) emit 'error' and no exit.
-        if (child.pid === undefined) {
-          this.markExited(`cannot start mock broker: ${err.message}`);
-          resolve();
-        }
-      });
-    });
-    liveChildren.add(child);
+    readonly ports: NodePorts,
+    private readonly directory: string,
+    private readonly classpath: string,
+  ) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.ports.broker}`;
   }
 
-  private markExited(info: string) {
-    if (this.exited) return;
-    this.exited = true;
-    this.exitInfo = info;
-    liveChildren.delete(this.child);
-    const err = new Error(info);
-    this.bootstrap?.reject(err);
-    for (const p of this.pending.splice(0)) p.reject(err);
+  get running(): boolean {
+    return this.wrapper !== undefined;
   }
 
-  /** Keeps the event loop alive only while we wait for the child. */
-  private setRef(ref: boolean) {
-    if (!ref && this.stopping) return;
-    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr]) {
-      const sock = s as unknown as Partial<Socket> | null;
-      if (ref) sock?.ref?.();
-      else sock?.unref?.();
+  async format(clusterId: string): Promise<void> {
+    await runOrThrow('java', ['-Xmx256m', '-cp', this.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', this.config, '--ignore-formatted'], `formatting Kafka node ${this.ports.id}`);
+  }
+
+  get config(): string {
+    return join(this.directory, 'server.properties');
+  }
+
+  get log(): string {
+    return join(this.directory, 'broker.log');
+  }
+
+  /**
+   * The JVM runs under `sh`, which prints its pid and then waits on stdin: when the test process
+   * goes (even killed), the pipe closes and the shell SIGKILLs the JVM, so no broker outlives its test.
+   */
+  start(): void {
+    const java = ['java', '-Xms128m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`, '-cp', this.classpath, 'kafka.Kafka', this.config];
+    const script = `"$@" >>"${this.log}" 2>&1 </dev/null & echo $!; read _ignored; kill -9 $! 2>/dev/null`;
+    const wrapper = spawn('sh', ['-c', script, 'kafka-node', ...java], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.wrapper = wrapper;
+    this.javaPid = undefined;
+    wrapper.stdout!.once('data', (chunk: Buffer) => (this.javaPid = Number.parseInt(chunk.toString(), 10)));
+    this.exited = new Promise((resolve) => wrapper.once('exit', () => resolve()));
+    wrapper.unref();
+    (wrapper.stdout as unknown as { unref?: () => void }).unref?.();
+    (wrapper.stdin as unknown as { unref?: () => void }).unref?.();
+  }
+
+  private async pid(): Promise<number> {
+    for (let waited = 0; this.javaPid === undefined; waited += 10) {
+      if (waited > 5000) throw new Error(`Kafka node ${this.ports.id}: no pid`);
+      await sleep(10);
     }
-    if (ref) this.child.ref();
-    else this.child.unref();
+    return this.javaPid;
   }
 
-  async waitForBootstrap(timeoutMs: number): Promise<void> {
-    this.setRef(true);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        this.bootstrap = { resolve, reject };
-        timer = setTimeout(
-          () => reject(new Error(`mock broker printed no bootstrap line in ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
-      const m = /^bootstrap\.servers=(.+)$/.exec(line);
-      if (!m?.[1]) throw new Error(`unexpected first line from mock broker: ${line}`);
-      this.brokers = m[1].split(',').map((s) => s.trim());
-    } finally {
-      clearTimeout(timer);
-      this.bootstrap = undefined;
-      this.setRef(false);
-    }
+  async signal(signal: NodeJS.Signals): Promise<void> {
+    if (this.wrapper === undefined) return;
+    process.kill(await this.pid(), signal);
   }
 
-  private onStdout(chunk: string) {
-    this.stdoutBuf += chunk;
-    let nl: number;
-    while ((nl = this.stdoutBuf.indexOf('\n')) >= 0) {
-      const line = this.stdoutBuf.slice(0, nl).trimEnd();
-      this.stdoutBuf = this.stdoutBuf.slice(nl + 1);
-      if (this.bootstrap) {
-        this.bootstrap.resolve(line);
-        continue;
-      }
-      const p = this.pending.shift();
-      if (!p) continue; // unsolicited; ignore
-      if (line === 'ok') p.resolve();
-      else p.reject(new Error(`mock broker: '${p.line}' → ${line.replace(/^error /, '')}`));
-      if (this.pending.length === 0) this.setRef(false);
-    }
+  async kill(): Promise<void> {
+    if (this.wrapper === undefined) return;
+    this.wrapper.ref(); // keeps the test process alive until the node is gone
+    const pid = await this.pid();
+    await this.signal('SIGKILL');
+    this.wrapper.stdin!.end();
+    await this.exited;
+    // The shell does not wait for the JVM: the node is gone once its process is, or is a zombie.
+    for (let waited = 0; waited < 10_000 && (await running(pid)); waited += 20) await sleep(20);
+    this.wrapper = undefined;
   }
 
-  command(line: string): Promise<void> {
-    if (this.exited) return Promise.reject(new Error(this.exitInfo));
-    if (/[\r\n]/.test(line)) return Promise.reject(new Error('command must be one line'));
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ line, resolve, reject });
-      this.setRef(true);
-      this.child.stdin!.write(`${line}\n`);
-    });
-  }
-
-  down() {
-    return this.command('down');
-  }
-  up() {
-    return this.command('up');
-  }
-  downBroker(id: number) {
-    return this.command(`down ${id}`);
-  }
-  upBroker(id: number) {
-    return this.command(`up ${id}`);
-  }
-  createTopic(name: string, partitions: number) {
-    if (!/^[A-Za-z0-9._-]{1,249}$/.test(name)) {
-      return Promise.reject(new Error(`invalid topic name: ${name}`));
-    }
-    return this.command(`topic ${name} ${partitions}`);
-  }
-  setRtt(ms: number, brokerId?: number) {
-    return this.command(brokerId === undefined ? `rtt ${ms}` : `rtt ${brokerId} ${ms}`);
-  }
-  pushRequestErrors(apiKey: number, errorCodes: number[]) {
-    return this.command(`errors ${apiKey} ${errorCodes.join(' ')}`);
-  }
-  clearRequestErrors(apiKey: number) {
-    return this.command(`clear-errors ${apiKey}`);
-  }
-
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    this.setRef(true);
-    this.stopping = true;
-    const grace = async (ms: number) => {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        return await Promise.race([
-          this.exitPromise.then(() => true),
-          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
-        ]);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
-    this.command('quit').catch(() => {});
-    this.child.stdin!.end();
-    if (await grace(3000)) return;
-    this.child.kill('SIGTERM');
-    if (await grace(3000)) return;
-    this.child.kill('SIGKILL');
-    await this.exitPromise;
+  async lastLines(): Promise<string> {
+    const text = await readFile(this.log, 'utf8').catch(() => '');
+    return text.split('\n').slice(-20).join('\n');
   }
 }
 
-/** Starts the librdkafka mock broker directly (gives the extra fault controls). */
-export async function startMockKafkaBroker(
-  options: { brokerCount?: number } = {},
-): Promise<MockKafkaBroker> {
-  const brokerCount = options.brokerCount ?? 1;
-  if (!Number.isInteger(brokerCount) || brokerCount < 1 || brokerCount > 32) {
-    throw new Error(`brokerCount must be 1..32, got ${brokerCount}`);
+async function running(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat !== undefined && !/^\d+ \(.*\) Z/.test(stat);
+}
+
+/** A Kafka cluster id: 16 random bytes, base64url, 22 characters. */
+function clusterId(): string {
+  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+}
+
+class LocalKafka implements TestKafkaBroker {
+  readonly kind = 'local' as const;
+  readonly canInjectFaults = true;
+
+  constructor(
+    private readonly nodes: KafkaNode[],
+    private readonly root: string,
+    readonly version: string,
+  ) {}
+
+  get brokers(): string[] {
+    return this.nodes.map((node) => node.address);
   }
-  const binary = await buildMockBroker();
-  const child = spawn(binary, [String(brokerCount)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const mock = new MockBrokerProcess(child, brokerCount);
+
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  private pick(nodeId?: number): KafkaNode[] {
+    if (nodeId === undefined) return this.nodes;
+    const node = this.nodes.find((n) => n.ports.id === nodeId);
+    if (node === undefined) throw new Error(`no Kafka node ${nodeId} (nodes 1..${this.nodes.length})`);
+    return [node];
+  }
+
+  createTopic(name: string, partitions: number): Promise<void> {
+    return createTopicOn(this.brokers, Math.min(this.nodes.length, 3), name, partitions);
+  }
+
+  async kill(nodeId?: number): Promise<void> {
+    await Promise.all(this.pick(nodeId).map((node) => node.kill()));
+  }
+
+  async restart(nodeId?: number): Promise<void> {
+    const nodes = this.pick(nodeId).filter((node) => !node.running);
+    for (const node of nodes) node.start();
+    await this.waitUntilServing();
+  }
+
+  async freeze(nodeId?: number): Promise<void> {
+    await Promise.all(this.pick(nodeId).map((node) => node.signal('SIGSTOP')));
+  }
+
+  async thaw(nodeId?: number): Promise<void> {
+    await Promise.all(this.pick(nodeId).map((node) => node.signal('SIGCONT')));
+  }
+
+  async leaderOf(topic: string, partition: number): Promise<number> {
+    const client = admin(this.brokers);
+    await client.connect();
+    try {
+      const metadata = await client.fetchTopicMetadata({ topics: [topic] });
+      const leader = metadata.topics[0]?.partitions.find((p) => p.partitionId === partition)?.leader;
+      if (leader === undefined || leader < 0) throw new Error(`${topic}/${partition} has no leader`);
+      return leader;
+    } finally {
+      await client.disconnect();
+    }
+  }
+
+  /** Every running node is registered with the cluster and answers metadata requests. */
+  async waitUntilServing(timeoutMs = 60_000): Promise<void> {
+    const expected = this.nodes.filter((node) => node.running).map((node) => node.ports.id).sort();
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      const client = new Kafka({ clientId: 'test-harness-probe', brokers: this.nodes.filter((n) => n.running).map((n) => n.address), logLevel: logLevel.NOTHING, connectionTimeout: 500, requestTimeout: 2000, retry: { retries: 0 } }).admin();
+      try {
+        await client.connect();
+        const cluster = await client.describeCluster();
+        const ids = cluster.brokers.map((b) => b.nodeId).sort();
+        if (expected.every((id) => ids.includes(id))) return;
+        lastError = new Error(`brokers registered: ${ids.join(',')}, expected ${expected.join(',')}`);
+      } catch (error) {
+        lastError = error;
+      } finally {
+        await client.disconnect().catch(() => {});
+      }
+      await sleep(200);
+    }
+    const logs = await Promise.all(this.nodes.map(async (node) => `node ${node.ports.id}:\n${await node.lastLines()}`));
+    throw new Error(`Kafka ${this.version} did not start within ${timeoutMs} ms (${String(lastError)})\n${logs.join('\n')}`);
+  }
+
+  /** SIGKILL: a test broker's data goes with it, so a controlled shutdown (≈20 s) would buy nothing. */
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.kill()));
+    await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+async function startLocalKafka(nodeCount: number): Promise<TestKafkaBroker> {
+  if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 5) throw new Error(`nodes must be 1..5, got ${nodeCount}`);
+  const [directory, version] = await Promise.all([kafkaJars(), pinnedKafkaVersion()]);
+  const classpath = `${directory}/*`;
+  const root = await mkdtemp(join(tmpdir(), 'kafka-test-'));
+  const ports: NodePorts[] = [];
+  for (let id = 1; id <= nodeCount; id++) ports.push({ id, broker: await freePort(), controller: await freePort() });
+  const cluster = clusterId();
+  const nodes = await Promise.all(
+    ports.map(async (node) => {
+      const nodeDir = join(root, `node-${node.id}`);
+      await mkdir(join(nodeDir, 'data'), { recursive: true });
+      await writeFile(join(nodeDir, 'server.properties'), nodeProperties(node, ports, join(nodeDir, 'data')));
+      const kafkaNode = new KafkaNode(node, nodeDir, classpath);
+      await kafkaNode.format(cluster);
+      return kafkaNode;
+    }),
+  );
+  const kafka = new LocalKafka(nodes, root, version);
   try {
-    await mock.waitForBootstrap(10_000);
-  } catch (err) {
-    await mock.stop().catch(() => {});
-    throw err;
+    await kafka.restart();
+  } catch (error) {
+    await kafka.stop().catch(() => {});
+    throw error;
   }
-  return mock;
+  return kafka;
 }

@@ -52,8 +52,10 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
           KAFKA_BROKERS: requireBrokers(options.brokers).join(','),
           TOPIC_PREFIX: `${namespace}.`,
           KAFKA_GROUP_PREFIX: namespace,
-          // Fast group joins on the librdkafka mock (see test/harness/kafka-broker.ts); real Kafka needs >= 6000.
-          KAFKA_SESSION_TIMEOUT_MS: process.env['KAFKA_BROKERS'] === undefined ? '4000' : '6000',
+          // The broker's lowest session timeout (group.min.session.timeout.ms): a stopped member is noticed soon.
+          KAFKA_SESSION_TIMEOUT_MS: '6000',
+          // Few partitions per topic: every test platform creates its own ≈40 topics on a shared broker.
+          KAFKA_TOPIC_PARTITIONS: '4',
           KAFKA_HEARTBEAT_INTERVAL_MS: '500',
           KAFKA_FETCH_MAX_WAIT_MS: '100',
         }

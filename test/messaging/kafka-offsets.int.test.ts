@@ -20,7 +20,7 @@ t.test('a batch-consuming group that stops commits what it handled: the next mem
   const group = `${topic}.group`;
   await broker.createTopic(topic, 2);
   const transport = (): KafkaTransport => {
-    const settings = fastKafkaTestSettings(broker.kind).consumer;
+    const settings = fastKafkaTestSettings().consumer;
     return new KafkaTransport({
       clientId: 'offsets-test', brokers: broker.brokers, logger: pino({ level: 'silent' }),
       partitionsConsumedConcurrently: 2, batchSize: 10,

@@ -84,7 +84,7 @@ for (const transport of TRANSPORTS) {
   });
 }
 
-t.test('relay [kafka] · broker down: backs off, loses nothing, resumes when the broker is back', async (t) => {
+t.test('relay [kafka] · broker killed (-9): backs off, loses nothing, resumes when the broker is back', async (t) => {
   const broker = await testBroker();
   if (!broker.canInjectFaults) {
     t.plan(0, `skipped: the ${broker.kind} broker cannot be taken down from a test`);
@@ -95,7 +95,7 @@ t.test('relay [kafka] · broker down: backs off, loses nothing, resumes when the
   await writeSequencedEvents(app, 2, 2);
   await eventually(async () => (await effects(app)).length === 4, { what: 'warm-up events handled', timeoutMs: 30_000 });
 
-  await broker.down();
+  await broker.kill();
   const total = 4 + (await writeSequencedEvents(app, 5, 10));
   const failed = await eventually(async () => {
     const rows = await outboxRows(app);
@@ -105,7 +105,7 @@ t.test('relay [kafka] · broker down: backs off, loses nothing, resumes when the
   const failures = (await app.container.cradle.metrics.relayFailures.get()).values[0]?.value ?? 0;
   t.ok(failures >= 1, `the relay counted ${failures} failed cycle(s) and backed off`);
 
-  await broker.up();
+  await broker.restart();
   const handled = await eventually(async () => {
     const all = await effects(app);
     return all.length >= total ? all : undefined;

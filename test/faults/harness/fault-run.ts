@@ -164,8 +164,9 @@ export class FaultRun {
         ? {}
         : {
             KAFKA_BROKERS: this.brokers.join(','),
-            // Fast group joins on the librdkafka mock (see test/harness/kafka-broker.ts).
-            KAFKA_SESSION_TIMEOUT_MS: process.env['KAFKA_BROKERS'] === undefined ? '4000' : '6000',
+            // The broker's lowest session timeout (group.min.session.timeout.ms): a killed member is noticed soon.
+            KAFKA_SESSION_TIMEOUT_MS: '6000',
+            KAFKA_TOPIC_PARTITIONS: process.env['FAULT_TOPIC_PARTITIONS'] ?? '6',
             KAFKA_HEARTBEAT_INTERVAL_MS: '500',
             KAFKA_FETCH_MAX_WAIT_MS: '100',
           }),
