@@ -1,30 +1,21 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test harness needs. Idempotent: runs
-# `apt-get update` and `apt-get install` only when something is missing.
-#   librdkafka-dev  headers + library for test/harness/kafka-mock/mock-broker.c
-#   gcc             compiles that mock broker on demand
-#   postgresql-client  psql / pg_isready for the database tests
+# Installs the Debian packages the test harness needs. Idempotent: runs `apt-get update` and
+# `apt-get install` only when something is missing.
+#   default-jre-headless  Java 17+ for the local Apache Kafka broker (test/harness/kafka-broker.ts)
+#   maven                 fetches the broker's jars (test/harness/kafka/pom.xml)
+#   postgresql-client     psql / pg_isready for the database tests
 # Works as root with no terminal (CI, containers).
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
-
-# "package is installed" according to dpkg (not merely known / removed).
-is_installed() {
-  dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qx 'installed'
-}
-
-is_installed librdkafka-dev || missing+=(librdkafka-dev)
-is_installed gcc || missing+=(gcc)
-# Any versioned client (postgresql-client-15, ...) or a psql on PATH is enough.
-if ! command -v psql >/dev/null 2>&1 && ! is_installed postgresql-client; then
-  missing+=(postgresql-client)
-fi
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-system-deps: all present (librdkafka-dev, gcc, postgresql-client)"
+  echo "install-system-deps: all present (java, maven, postgresql-client)"
   exit 0
 fi
 
