@@ -33,7 +33,27 @@ const badValues: Array<[Record<string, string>, RegExp]> = [
   [{ PROCESSING_FAILURE_RATE: '1.5' }, /^PROCESSING_FAILURE_RATE must be a number from 0 to 1/],
   [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
   [{ MODULE_URL_ACCOUNT: 'ftp://x' }, /^MODULE_URL_ACCOUNT must be an http\(s\) URL/],
+  [{ KAFKA_SESSION_TIMEOUT_MS: '3000' }, /^KAFKA_SESSION_TIMEOUT_MS must be an integer from 6000 to 300000 \(6000 is the broker's default group\.min\.session\.timeout\.ms.*\(got "3000"\)$/],
+  [{ KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '2000' }, /^KAFKA_HEARTBEAT_INTERVAL_MS must be below a third of KAFKA_SESSION_TIMEOUT_MS \(6000\), so less than 2000 \(got "2000"\)$/],
+  [{ KAFKA_HEARTBEAT_INTERVAL_MS: '10000' }, /^KAFKA_HEARTBEAT_INTERVAL_MS must be below a third of KAFKA_SESSION_TIMEOUT_MS \(30000\)/],
+  [{ KAFKA_TOPIC_PARTITIONS: '0' }, /^KAFKA_TOPIC_PARTITIONS must be an integer from 1 to 10000 \(got "0"\)$/],
+  [{ KAFKA_TOPIC_PARTITIONS: '10001' }, /^KAFKA_TOPIC_PARTITIONS must be an integer from 1 to 10000/],
+  [{ KAFKA_REPLICATION_FACTOR: '0' }, /^KAFKA_REPLICATION_FACTOR must be an integer from 1 to 32 \(got "0"\)$/],
+  [{ KAFKA_REPLICATION_FACTOR: '33' }, /^KAFKA_REPLICATION_FACTOR must be an integer from 1 to 32/],
 ];
+
+t.test('loadConfig › Kafka topics default to 12 partitions and 3 replicas; the session timeout may be the broker minimum', async (t) => {
+  const config = loadConfig({});
+  t.equal(config.kafka.topicPartitions, 12);
+  t.equal(config.kafka.replicationFactor, 3);
+  t.equal(config.kafka.sessionTimeoutMs, 30_000);
+  t.equal(config.kafka.heartbeatIntervalMs, 3000);
+  const tuned = loadConfig({ KAFKA_TOPIC_PARTITIONS: '4', KAFKA_REPLICATION_FACTOR: '1', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '1999' });
+  t.same(
+    [tuned.kafka.topicPartitions, tuned.kafka.replicationFactor, tuned.kafka.sessionTimeoutMs, tuned.kafka.heartbeatIntervalMs],
+    [4, 1, 6000, 1999],
+  );
+});
 
 for (const [env, message] of badValues) {
   t.test(`loadConfig › refuses ${JSON.stringify(env)} naming the variable`, async (t) => {

@@ -14,7 +14,17 @@ export interface Config {
   http: { port: number; host: string };
   database: { url: string | undefined; dataDir: string; embeddedPort: number; poolSize: number };
   transport: { kind: 'kafka'; brokers: string[] } | { kind: 'local' };
-  kafka: { clientId: string; groupPrefix: string; sessionTimeoutMs: number; heartbeatIntervalMs: number; fetchMaxWaitMs: number };
+  kafka: {
+    clientId: string;
+    groupPrefix: string;
+    sessionTimeoutMs: number;
+    heartbeatIntervalMs: number;
+    fetchMaxWaitMs: number;
+    /** Partitions of each topic the process creates. */
+    topicPartitions: number;
+    /** Replicas of each topic the process creates, capped at the cluster's broker count. */
+    replicationFactor: number;
+  };
   topicPrefix: string;
   roles: ReadonlySet<Role>;
   modules: ReadonlySet<ModuleName>;
@@ -63,17 +73,21 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** A broker refuses to let a member join with a session timeout below group.min.session.timeout.ms. */
+const SESSION_TIMEOUT_NOTE = " (6000 is the broker's default group.min.session.timeout.ms; a lower timeout is refused when joining a group)";
+
 function present(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** `note`: why the bounds are what they are, said in the error. */
+function integer(env: Env, name: string, fallback: number, min: number, max: number, note = ''): number {
   const raw = present(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}${note} (got "${raw}")`);
   }
   return value;
 }
@@ -181,6 +195,14 @@ export function loadConfig(env: Env = process.env): Config {
       `PROCESSING_DELAY_MAX_MS must be >= PROCESSING_DELAY_MIN_MS (${delayMinMs}) (got "${delayMaxMs}")`,
     );
   }
+  const sessionTimeoutMs = integer(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 6000, 300_000, SESSION_TIMEOUT_NOTE);
+  const heartbeatIntervalMs = integer(env, 'KAFKA_HEARTBEAT_INTERVAL_MS', 3000, 100, 60_000);
+  // Kafka's own rule: a member that misses about three heartbeats in a row is evicted.
+  if (heartbeatIntervalMs * 3 >= sessionTimeoutMs) {
+    throw new ConfigError(
+      `KAFKA_HEARTBEAT_INTERVAL_MS must be below a third of KAFKA_SESSION_TIMEOUT_MS (${sessionTimeoutMs}), so less than ${Math.ceil(sessionTimeoutMs / 3)} (got "${heartbeatIntervalMs}")`,
+    );
+  }
   const config: Config = {
     http: {
       port: integer(env, 'PORT', 3000, 0, 65535),
@@ -196,9 +218,11 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: {
       clientId: present(env, 'KAFKA_CLIENT_ID') ?? 'payments-platform',
       groupPrefix: present(env, 'KAFKA_GROUP_PREFIX') ?? 'payments',
-      sessionTimeoutMs: integer(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 3000, 300_000),
-      heartbeatIntervalMs: integer(env, 'KAFKA_HEARTBEAT_INTERVAL_MS', 3000, 100, 60_000),
+      sessionTimeoutMs,
+      heartbeatIntervalMs,
       fetchMaxWaitMs: integer(env, 'KAFKA_FETCH_MAX_WAIT_MS', 500, 0, 10_000),
+      topicPartitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 12, 1, 10_000),
+      replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', 3, 1, 32),
     },
     topicPrefix: present(env, 'TOPIC_PREFIX') ?? '',
     roles,

@@ -153,6 +153,8 @@ function createTransport(config: Config, logger: Logger): Transport {
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
     fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
     batchSize: config.consumer.batchSize,
+    topicPartitions: config.kafka.topicPartitions,
+    replicationFactor: config.kafka.replicationFactor,
     logger,
   });
 }

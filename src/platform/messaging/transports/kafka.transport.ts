@@ -10,6 +10,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from '../../observability/logger.ts';
+import { TopicNames } from '../contract.ts';
 import type { WireHeaders, WireMessage } from '../envelope.ts';
 import type { ReceivedMessage, Subscription, Transport } from './transport.ts';
 
@@ -23,6 +24,10 @@ export interface KafkaTransportOptions {
   fetchMaxWaitMs: number;
   /** Messages of one partition handed to a batch handler at once (see {@link Subscription.handleBatch}). */
   batchSize?: number;
+  /** Partitions of each topic {@link KafkaTransport.ensureTopics} creates (default 12). */
+  topicPartitions?: number;
+  /** Replicas of each topic it creates (default 3), capped at the cluster's broker count. */
+  replicationFactor?: number;
   logger: Logger;
 }
 
@@ -52,7 +57,7 @@ export class KafkaTransport implements Transport {
       logCreator: () => (entry: LogEntry) => this.log(entry),
     });
     this.producer = this.kafka.producer({
-      allowAutoTopicCreation: true,
+      allowAutoTopicCreation: false,
       idempotent: false,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -74,25 +79,67 @@ export class KafkaTransport implements Transport {
     });
   }
 
+  /**
+   * Creates every topic given and its dead-letter topic, as a production cluster wants them:
+   * KAFKA_TOPIC_PARTITIONS partitions, KAFKA_REPLICATION_FACTOR replicas (at most one per broker),
+   * `min.insync.replicas` one below that. Nothing relies on automatic topic creation.
+   */
   async ensureTopics(topics: string[]): Promise<void> {
     await this.connect();
+    const { logger } = this.options;
+    const wanted = withDeadLetterTopics(topics);
+    const partitions = this.options.topicPartitions ?? DEFAULT_TOPIC_PARTITIONS;
+    const configured = this.options.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
+    const { brokers } = await this.admin.describeCluster();
+    const replicationFactor = Math.max(1, Math.min(configured, brokers.length));
+    if (replicationFactor < configured) {
+      logger.warn({ configured, brokers: brokers.length, replicationFactor }, 'KAFKA_REPLICATION_FACTOR exceeds the cluster\'s broker count; capped');
+    }
+    const minInsyncReplicas = Math.max(1, replicationFactor - 1);
     try {
-      await this.admin.createTopics({ topics: topics.map((topic) => ({ topic })), waitForLeaders: true });
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: wanted.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor,
+          configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
+        })),
+      });
     } catch (error) {
-      // Some brokers (librdkafka's mock cluster, locked-down clusters) refuse CreateTopics;
-      // they create topics on first use instead.
-      this.options.logger.warn(
-        { err: error, topics: topics.length },
-        'broker refused to create topics; relying on automatic topic creation',
+      const existing = new Set(await this.admin.listTopics());
+      const missing = wanted.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        throw new Error(`Kafka topics missing and could not be created: ${missing.join(', ')} (${describeError(error)})`, { cause: error });
+      }
+      logger.warn(
+        { err: error, topics: wanted.length },
+        isAuthorizationError(error)
+          ? 'not authorized to create topics (ACLs); every topic exists already, starting'
+          : 'broker refused to create topics; every topic exists already, starting',
       );
-      await this.admin.fetchTopicMetadata({ topics }).catch(() => undefined);
+    }
+    await this.warnAboutSmallTopics(wanted, partitions, replicationFactor);
+  }
+
+  /** Topics created earlier, or by someone else, may have fewer partitions or replicas than configured. */
+  private async warnAboutSmallTopics(topics: string[], partitions: number, replicationFactor: number): Promise<void> {
+    const { topics: described } = await this.admin.fetchTopicMetadata({ topics });
+    for (const { name, partitions: found } of described) {
+      const replicas = Math.min(...found.map((partition) => partition.replicas.length));
+      if (found.length < partitions || replicas < replicationFactor) {
+        this.options.logger.warn(
+          { topic: name, has: { partitions: found.length, replicationFactor: replicas }, wants: { partitions, replicationFactor } },
+          'topic has fewer partitions or replicas than configured',
+        );
+      }
     }
   }
 
   async subscribe(subscription: Subscription): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: subscription.group,
-      allowAutoTopicCreation: true,
+      allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs,
       rebalanceTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: this.options.heartbeatIntervalMs,
@@ -115,13 +162,17 @@ export class KafkaTransport implements Transport {
       await consumer.run({
         autoCommit: true,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-        eachMessage: async ({ topic, partition, message }) => subscription.handle(received(topic, partition, message)),
+        // A handler retrying, or waiting for the database, may take longer than the session timeout.
+        eachMessage: async ({ topic, partition, message, heartbeat }) =>
+          this.heartbeating(heartbeat, () => subscription.handle(received(topic, partition, message))),
       });
       return;
     }
     const handled = new HandledOffsets();
-    // After a rebalance, committing a partition another member now owns could rewind it.
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => handled.keepOnly(payload.memberAssignment));
+    // A new generation (after a rebalance or an eviction) may have handed any partition to another
+    // member meanwhile: committing an offset noted before the join could rewind it.
+    // (kafkajs 2.2's GROUP_JOIN payload carries no generationId, but every join is a new generation.)
+    consumer.on(consumer.events.GROUP_JOIN, () => handled.startGeneration());
     this.stopCommits.push(() => handled.commit(consumer));
     await consumer.run({
       // kafkajs commits after every fetched record batch when autoCommit is on, whatever the
@@ -138,7 +189,7 @@ export class KafkaTransport implements Transport {
         for (let start = 0; start < batch.messages.length; start += batchSize) {
           if (!isRunning() || isStale()) break;
           const chunk = batch.messages.slice(start, start + batchSize);
-          await handleBatch(chunk.map((message) => received(batch.topic, batch.partition, message)));
+          await this.heartbeating(heartbeat, () => handleBatch(chunk.map((message) => received(batch.topic, batch.partition, message))));
           const last = chunk[chunk.length - 1]!.offset;
           resolveOffset(last);
           handled.note(batch.topic, batch.partition, last);
@@ -169,6 +220,31 @@ export class KafkaTransport implements Transport {
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()].map((done) => withTimeout(done, CLOSE_TIMEOUT_MS)));
   }
 
+  /**
+   * kafkajs heartbeats only when asked to from eachBatch/eachMessage: while `work` runs, ask every
+   * heartbeat interval, or a long handler gets the member evicted and its partitions redelivered.
+   */
+  private async heartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    let beating = false;
+    const timer = setInterval(() => {
+      if (beating) return;
+      beating = true;
+      heartbeat()
+        .catch((error: unknown) => {
+          // During a rebalance the coordinator refuses heartbeats; the member rejoins after `work`.
+          if (!isRebalanceError(error)) this.options.logger.warn({ err: error }, 'kafka heartbeat failed during a handler call');
+        })
+        .finally(() => {
+          beating = false;
+        });
+    }, this.options.heartbeatIntervalMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   private connect(): Promise<void> {
     this.connected ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(
       () => undefined,
@@ -191,23 +267,63 @@ export class KafkaTransport implements Transport {
 const CLOSE_TIMEOUT_MS = 15_000;
 const OFFSET_COMMIT_INTERVAL_MS = 1000;
 
-/** The next offset to consume of every partition a group handled messages of, for its commit on close. */
-class HandledOffsets {
-  private readonly next = new Map<string, { topic: string; partition: number; offset: string }>();
+const DEFAULT_TOPIC_PARTITIONS = 12;
+const DEFAULT_REPLICATION_FACTOR = 3;
+const deadLetterNames = new TopicNames('');
 
+/** The topics and the dead-letter topic of each (named as {@link TopicNames.deadLetterOf} names them). */
+export function withDeadLetterTopics(topics: string[]): string[] {
+  const all = new Set<string>();
+  for (const topic of topics) {
+    all.add(topic);
+    const deadLetter = deadLetterNames.deadLetterOf(topic);
+    // A dead-letter topic is produced to, never consumed: it has no dead-letter topic of its own.
+    if (!topics.some((other) => deadLetterNames.deadLetterOf(other) === topic)) all.add(deadLetter);
+  }
+  return [...all].sort();
+}
+
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR', 'FENCED_INSTANCE_ID']);
+
+function errorType(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string' ? error.type : undefined;
+}
+
+function isRebalanceError(error: unknown): boolean {
+  return REBALANCE_ERRORS.has(errorType(error) ?? '');
+}
+
+function isAuthorizationError(error: unknown): boolean {
+  const errors = typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors) ? error.errors : [error];
+  return errors.some((each: unknown) => /AUTHORIZATION_FAILED$/.test(errorType(each) ?? ''));
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The next offset to consume of every partition a group handled messages of, for its commit on
+ * close. Only offsets of the member's current generation: a join clears everything noted before.
+ */
+export class HandledOffsets {
+  private readonly next = new Map<string, { topic: string; partition: number; offset: string }>();
   note(topic: string, partition: number, offset: string): void {
     this.next.set(`${topic}\u0000${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
   }
 
-  keepOnly(assignment: Record<string, number[]>): void {
-    for (const [key, { topic, partition }] of this.next) {
-      if (!assignment[topic]?.includes(partition)) this.next.delete(key);
-    }
+  /** The member joined its group (again): nothing noted before may be committed any more. */
+  startGeneration(): void {
+    this.next.clear();
+  }
+
+  offsets(): Array<{ topic: string; partition: number; offset: string }> {
+    return [...this.next.values()];
   }
 
   /** Commits them while the consumer still runs (a stopped one has left its group). */
-  async commit(consumer: Consumer): Promise<void> {
-    if (this.next.size > 0) await consumer.commitOffsets([...this.next.values()]);
+  async commit(consumer: Pick<Consumer, 'commitOffsets'>): Promise<void> {
+    if (this.next.size > 0) await consumer.commitOffsets(this.offsets());
   }
 }
 

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import kafkajs from 'kafkajs';
+import { pino } from 'pino';
+
+const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
+import t from 'tap';
+import type { Logger } from '../../src/platform/observability/logger.ts';
+import { HandledOffsets, KafkaTransport, withDeadLetterTopics } from '../../src/platform/messaging/transports/kafka.transport.ts';
+import { testBroker } from '../harness/suite.ts';
+
+interface LogLine { level: number; msg: string; [field: string]: unknown }
+
+function recordingLogger(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  return { logger, lines };
+}
+
+t.test('HandledOffsets › a new generation drops every offset noted before the join (no broker)', async (t) => {
+  const handled = new HandledOffsets();
+  handled.startGeneration();
+  handled.note('a', 0, '4');
+  handled.note('a', 1, '9');
+  t.same(handled.offsets(), [{ topic: 'a', partition: 0, offset: '5' }, { topic: 'a', partition: 1, offset: '10' }]);
+  handled.startGeneration();
+  t.same(handled.offsets(), [], 'even partitions assigned again after the join are dropped');
+  const commits: unknown[] = [];
+  await handled.commit({ commitOffsets: async (offsets) => void commits.push(offsets) });
+  t.same(commits, [], 'nothing is committed on close');
+  handled.note('a', 1, '12');
+  await handled.commit({ commitOffsets: async (offsets) => void commits.push(offsets) });
+  t.same(commits, [[{ topic: 'a', partition: 1, offset: '13' }]], 'only what this generation handled');
+});
+
+t.test('withDeadLetterTopics › every topic and its .dlq, once', async (t) => {
+  t.same(withDeadLetterTopics(['b', 'a', 'a']), ['a', 'a.dlq', 'b', 'b.dlq']);
+  t.same(withDeadLetterTopics(['a', 'a.dlq']), ['a', 'a.dlq'], 'no .dlq.dlq');
+});
+
+t.test('ensureTopics › creates each topic and its dead-letter topic with the configured partitions, capped replicas and min.insync.replicas', async (t) => {
+  const broker = await testBroker();
+  const prefix = `topics-${randomBytes(4).toString('hex')}`;
+  const admin = new Kafka({ clientId: 'topics-test', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const brokerCount = (await admin.describeCluster()).brokers.length;
+  const small = `${prefix}.small`;
+  await broker.createTopic(small, 1);
+
+  const { logger, lines } = recordingLogger();
+  const transport = new KafkaTransport({
+    clientId: 'topics-test', brokers: broker.brokers, logger,
+    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
+    topicPartitions: 3, replicationFactor: 32,
+  });
+  t.teardown(() => transport.close());
+  const wanted = [`${prefix}.a`, `${prefix}.b`, small];
+  await transport.ensureTopics(wanted);
+
+  const all = new Set(await admin.listTopics());
+  for (const topic of withDeadLetterTopics(wanted)) t.ok(all.has(topic), `${topic} exists`);
+  const { topics } = await admin.fetchTopicMetadata({ topics: [`${prefix}.a`, `${prefix}.a.dlq`] });
+  for (const topic of topics) {
+    t.equal(topic.partitions.length, 3, `${topic.name} has KAFKA_TOPIC_PARTITIONS partitions`);
+    t.equal(topic.partitions[0]!.replicas.length, Math.min(32, brokerCount), `${topic.name}: replicas capped at the broker count`);
+  }
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: `${prefix}.a`, configNames: ['min.insync.replicas'] }] });
+  t.equal(described.resources[0]!.configEntries[0]!.configValue, String(Math.max(1, Math.min(32, brokerCount) - 1)), 'min.insync.replicas = replicas - 1, at least 1');
+
+  const capped = lines.filter((line) => /capped/.test(line.msg));
+  t.equal(capped.length, 1, 'one warning that the replication factor was capped');
+  const smallWarnings = lines.filter((line) => line['topic'] === small);
+  t.equal(smallWarnings.length, 1, 'one warning about the existing topic with too few partitions');
+  t.match(smallWarnings[0], { has: { partitions: 1 }, wants: { partitions: 3 } });
+  t.notOk(lines.some((line) => line['topic'] === `${prefix}.a`), 'none about topics as configured');
+
+  // Already there: a second call creates nothing and still succeeds.
+  await transport.ensureTopics(wanted);
+});
+
+t.test('ensureTopics › a topic that cannot be created fails the start, naming it', async (t) => {
+  const broker = await testBroker();
+  const transport = new KafkaTransport({
+    clientId: 'topics-test', brokers: broker.brokers, logger: pino({ level: 'silent' }),
+    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
+    topicPartitions: 1, replicationFactor: 1,
+  });
+  t.teardown(() => transport.close());
+  // An illegal name: the broker refuses to create it (INVALID_TOPIC_EXCEPTION), and it does not exist.
+  const bad = `bad topic ${randomBytes(3).toString('hex')}`;
+  await t.rejects(transport.ensureTopics([bad]), { message: new RegExp(`missing and could not be created: .*${bad}`) });
+});
