@@ -485,6 +485,28 @@ class LocalKafka implements TestKafkaBroker {
   }
 }
 
+/**
+ * A fresh broker creates `__consumer_offsets` when the first group looks for its coordinator and
+ * answers "group coordinator not available" meanwhile; kafkajs 2.2.4 then crashes the consumer and
+ * restarts it seconds later (kafkajs #1752). One throwaway group joins first, so tests time their
+ * own groups, not the broker's first minute.
+ */
+async function createOffsetsTopic(brokers: string[]): Promise<void> {
+  const topic = '__harness-warm-up';
+  await createTopicOn(brokers, Math.min(brokers.length, 3), topic, 1);
+  const kafka = new Kafka({ clientId: 'test-harness-warm-up', brokers, logLevel: logLevel.NOTHING, ...fastKafkaTestSettings().client });
+  const consumer = kafka.consumer({ groupId: '__harness-warm-up', ...fastKafkaTestSettings().consumer, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 } });
+  try {
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic] });
+    await consumer.run({ eachMessage: async () => {} });
+    await Promise.race([joined, sleep(60_000).then(() => Promise.reject(new Error('the warm-up group did not join within 60 s')))]);
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
 async function startLocalKafka(nodeCount: number): Promise<TestKafkaBroker> {
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 5) throw new Error(`nodes must be 1..5, got ${nodeCount}`);
   const [directory, version] = await Promise.all([kafkaJars(), pinnedKafkaVersion()]);
@@ -506,6 +528,7 @@ async function startLocalKafka(nodeCount: number): Promise<TestKafkaBroker> {
   const kafka = new LocalKafka(nodes, root, version);
   try {
     await kafka.restart();
+    await createOffsetsTopic(kafka.brokers);
   } catch (error) {
     await kafka.stop().catch(() => {});
     throw error;

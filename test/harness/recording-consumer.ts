@@ -30,6 +30,8 @@ export async function startRecordingConsumer(platform: RunningPlatform, group = 
   await orm.em.fork().execute(
     'create table if not exists public.test_effect (n bigserial primary key, consumer text not null, event_id uuid not null, key text not null, seq int not null)',
   );
+  // Brokers create no topic on first use (auto.create.topics.enable=false): the test's is created as a module's would be.
+  await transport.ensureTopics([topics.of(Sequenced)]);
   const consumer = new ModuleConsumer({
     group, orm, outbox, topics, transport, deadLetters, metrics, logger, settings: config.consumer,
     handlers: [
