@@ -501,7 +501,7 @@ async function createOffsetsTopic(brokers: string[]): Promise<void> {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic] });
     await consumer.run({ eachMessage: async () => {} });
-    await Promise.race([joined, sleep(60_000).then(() => Promise.reject(new Error('the warm-up group did not join within 60 s')))]);
+    await Promise.race([joined, sleep(60_000, undefined, { ref: false }).then(() => Promise.reject(new Error('the warm-up group did not join within 60 s')))]);
   } finally {
     await consumer.disconnect();
   }
