@@ -10,6 +10,7 @@ import {
   type RecordMetadata,
 } from 'kafkajs';
 import {
+  clusterId,
   fastKafkaTestSettings,
   startTestKafkaBroker,
   type TestKafkaBroker,
@@ -107,6 +108,25 @@ t.test('choice of broker', async (t) => {
     broker.brokers.length > 0 && broker.brokers.every((b) => /^[^:]+:\d+$/.test(b)),
     'bootstrap servers are host:port',
   );
+});
+
+t.test('the warm-up group leaves for good: no hidden member lives on to restart itself once the broker stops', async (t) => {
+  const admin = new Kafka({ clientId: uniq('probe'), brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const members = async () => (await admin.describeGroups(['__harness-warm-up'])).groups[0]?.members ?? [];
+  // A member that disconnected mid-join may linger until its session (6 s) expires; a restarted one
+  // heartbeats and stays.
+  const deadline = Date.now() + 15_000;
+  while ((await members()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+  t.same(await members(), [], 'the warm-up group empties within a session timeout');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  t.same(await members(), [], 'and nobody rejoins it (kafkajs restarts a crashed consumer after about a second)');
+});
+
+t.test('cluster ids are 22 base64url characters and never start with "-" (the storage tool would read an option)', async (t) => {
+  const ids = Array.from({ length: 2000 }, () => clusterId());
+  t.ok(ids.every((id) => /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(id)), 'every id is well formed');
 });
 
 // Shared by the next subtests (tap runs them in order).

@@ -389,9 +389,15 @@ async function running(pid: number): Promise<boolean> {
   return stat !== undefined && !/^\d+ \(.*\) Z/.test(stat);
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url, 22 characters. */
-function clusterId(): string {
-  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+/**
+ * A Kafka cluster id: 16 random bytes, base64url, 22 characters — never starting with '-', which
+ * the storage tool would read as an option (Kafka's own Uuid generator skips those too).
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 class LocalKafka implements TestKafkaBroker {
@@ -495,7 +501,15 @@ async function createOffsetsTopic(brokers: string[]): Promise<void> {
   const topic = '__harness-warm-up';
   await createTopicOn(brokers, Math.min(brokers.length, 3), topic, 1);
   const kafka = new Kafka({ clientId: 'test-harness-warm-up', brokers, logLevel: logLevel.NOTHING, ...fastKafkaTestSettings().client });
-  const consumer = kafka.consumer({ groupId: '__harness-warm-up', ...fastKafkaTestSettings().consumer, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 } });
+  let finished = false;
+  const consumer = kafka.consumer({
+    groupId: '__harness-warm-up',
+    ...fastKafkaTestSettings().consumer,
+    // kafkajs restarts a consumer that crashes while it disconnects unless told not to; a restarted
+    // warm-up member would live on unseen and, once the broker stops, crash and restart every
+    // second, keeping the test process from ever exiting.
+    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500, restartOnFailure: async () => !finished },
+  });
   try {
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
@@ -503,6 +517,7 @@ async function createOffsetsTopic(brokers: string[]): Promise<void> {
     await consumer.run({ eachMessage: async () => {} });
     await Promise.race([joined, sleep(60_000, undefined, { ref: false }).then(() => Promise.reject(new Error('the warm-up group did not join within 60 s')))]);
   } finally {
+    finished = true;
     await consumer.disconnect();
   }
 }
