@@ -13,7 +13,7 @@
  * of appearing silently. Test files share nothing: each starts its own local broker, and topic and
  * group names carry a per-platform prefix.
  *
- * Only 'local' injects faults: `kill()` (SIGKILL every node, or one), `restart()` (the same ports
+ * Only 'local' injects faults: `kill()` (SIGKILL every node, or one), `shutdown()` (SIGTERM), `restart()` (the same ports
  * and data), `freeze()`/`thaw()` (SIGSTOP/SIGCONT). A node's JVM dies with the test process even
  * without stop(): it runs under a shell that kills it when its stdin (our pipe) closes.
  */
@@ -44,7 +44,9 @@ export interface TestKafkaBroker {
   createTopic(name: string, partitions: number): Promise<void>;
   /** SIGKILLs every node, or the one with this node id (1..nodeCount). */
   kill(nodeId?: number): Promise<void>;
-  /** Starts killed nodes again (every one, or this one) on the same ports and data; resolves when they serve. */
+  /** Stops every node, or this one, with a controlled shutdown (SIGTERM), as a rolling restart does. */
+  shutdown(nodeId?: number): Promise<void>;
+  /** Starts stopped nodes again (every one, or this one) on the same ports and data; resolves when they serve. */
   restart(nodeId?: number): Promise<void>;
   /** SIGSTOPs every node, or one: connections stay open, nothing answers. */
   freeze(nodeId?: number): Promise<void>;
@@ -144,6 +146,7 @@ function remoteBroker(kind: TestKafkaBrokerKind, brokers: string[], version: str
     nodeCount: 1,
     createTopic: (name, partitions) => createTopicOn(brokers, 1, name, partitions),
     kill: noFaults(kind),
+    shutdown: noFaults(kind),
     restart: noFaults(kind),
     freeze: noFaults(kind),
     thaw: noFaults(kind),
@@ -367,14 +370,23 @@ class KafkaNode {
   }
 
   async kill(): Promise<void> {
+    await this.end('SIGKILL', 10_000);
+  }
+
+  /** A controlled shutdown (SIGTERM): leaders move away and the log is closed cleanly first. */
+  async shutdown(): Promise<void> {
+    await this.end('SIGTERM', 60_000);
+  }
+
+  private async end(signal: 'SIGKILL' | 'SIGTERM', timeoutMs: number): Promise<void> {
     if (this.wrapper === undefined) return;
     this.wrapper.ref(); // keeps the test process alive until the node is gone
     const pid = await this.pid();
-    await this.signal('SIGKILL');
-    this.wrapper.stdin!.end();
-    await this.exited;
+    await this.signal(signal);
     // The shell does not wait for the JVM: the node is gone once its process is, or is a zombie.
-    for (let waited = 0; waited < 10_000 && (await running(pid)); waited += 20) await sleep(20);
+    for (let waited = 0; waited < timeoutMs && (await running(pid)); waited += 20) await sleep(20);
+    this.wrapper.stdin!.end(); // the shell SIGKILLs whatever is left, then exits
+    await this.exited;
     this.wrapper = undefined;
   }
 
@@ -431,6 +443,10 @@ class LocalKafka implements TestKafkaBroker {
 
   async kill(nodeId?: number): Promise<void> {
     await Promise.all(this.pick(nodeId).map((node) => node.kill()));
+  }
+
+  async shutdown(nodeId?: number): Promise<void> {
+    await Promise.all(this.pick(nodeId).map((node) => node.shutdown()));
   }
 
   async restart(nodeId?: number): Promise<void> {

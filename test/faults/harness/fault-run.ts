@@ -77,6 +77,11 @@ export class FaultRun {
     return run;
   }
 
+  /** Partitions of each topic the platform's processes create (FAULT_TOPIC_PARTITIONS, default 6). */
+  get kafkaTopicPartitions(): number {
+    return Number(process.env['FAULT_TOPIC_PARTITIONS'] ?? 6);
+  }
+
   get transport(): 'local' | 'kafka' {
     return this.brokers === undefined ? 'local' : 'kafka';
   }
@@ -166,7 +171,7 @@ export class FaultRun {
             KAFKA_BROKERS: this.brokers.join(','),
             // The broker's lowest session timeout (group.min.session.timeout.ms): a killed member is noticed soon.
             KAFKA_SESSION_TIMEOUT_MS: '6000',
-            KAFKA_TOPIC_PARTITIONS: process.env['FAULT_TOPIC_PARTITIONS'] ?? '6',
+            KAFKA_TOPIC_PARTITIONS: String(this.kafkaTopicPartitions),
             KAFKA_HEARTBEAT_INTERVAL_MS: '500',
             KAFKA_FETCH_MAX_WAIT_MS: '100',
           }),
