@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
+import { waitForTopicLeaders } from '../../src/platform/messaging/transports/kafka.transport.ts';
 
 export type TestKafkaBrokerKind = 'external' | 'testcontainers' | 'local';
 
@@ -131,7 +132,8 @@ async function createTopicOn(brokers: string[], replicationFactor: number, name:
   const client = admin(brokers);
   await client.connect();
   try {
-    await client.createTopics({ waitForLeaders: true, topics: [{ topic: name, numPartitions: partitions, replicationFactor }] });
+    await client.createTopics({ waitForLeaders: false, topics: [{ topic: name, numPartitions: partitions, replicationFactor }] });
+    await waitForTopicLeaders(client, [name]);
   } finally {
     await client.disconnect();
   }

@@ -78,6 +78,28 @@ t.test('ensureTopics › creates each topic and its dead-letter topic with the c
   await transport.ensureTopics(wanted);
 });
 
+t.test('ensureTopics › processes starting at once, one of them finding some topics just created by another, all start without a warning, every partition led', async (t) => {
+  const broker = await testBroker();
+  const prefix = `race-${randomBytes(4).toString('hex')}`;
+  const { logger, lines } = recordingLogger();
+  const transports = Array.from({ length: 3 }, () => new KafkaTransport({
+    clientId: 'topics-race', brokers: broker.brokers, logger,
+    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
+    topicPartitions: 12, replicationFactor: 1,
+  }));
+  t.teardown(() => Promise.all(transports.map((transport) => transport.close())));
+  const topics = Array.from({ length: 20 }, (_, n) => `${prefix}.t${n}`);
+  // Each asks for the topics in another order, so their creations interleave.
+  await Promise.all(transports.map((transport, n) => transport.ensureTopics(n % 2 === 0 ? topics : [...topics].reverse())));
+  t.same(lines.map((line) => line.msg), [], 'no warning: "already exists" from a racing process is not a refusal');
+  const admin = new Kafka({ clientId: 'topics-test', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const { topics: described } = await admin.fetchTopicMetadata({ topics: withDeadLetterTopics(topics) });
+  t.equal(described.length, 40, 'every topic and its .dlq exists');
+  t.ok(described.every((topic) => topic.partitions.length === 12 && topic.partitions.every((partition) => partition.leader >= 0)), 'with 12 partitions, each led');
+});
+
 t.test('ensureTopics › a topic that cannot be created fails the start, naming it', async (t) => {
   const broker = await testBroker();
   const transport = new KafkaTransport({

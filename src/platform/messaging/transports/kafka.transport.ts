@@ -97,8 +97,10 @@ export class KafkaTransport implements Transport {
     }
     const minInsyncReplicas = Math.max(1, replicationFactor - 1);
     try {
+      // kafkajs' own wait for leaders gives up when a broker does not know a new topic yet, which
+      // a loaded KRaft cluster takes a moment to propagate: waitForTopicLeaders waits for it.
       await this.admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: wanted.map((topic) => ({
           topic,
           numPartitions: partitions,
@@ -107,8 +109,11 @@ export class KafkaTransport implements Transport {
         })),
       });
     } catch (error) {
+      const refused = refusedTopics(error, wanted);
+      // Only "already exists" for some: another process created those meanwhile, ours created the rest.
+      if (refused.length === 0) return this.readyTopics(wanted, partitions, replicationFactor);
       const existing = new Set(await this.admin.listTopics());
-      const missing = wanted.filter((topic) => !existing.has(topic));
+      const missing = refused.filter((topic) => !existing.has(topic));
       if (missing.length > 0) {
         throw new Error(`Kafka topics missing and could not be created: ${missing.join(', ')} (${describeError(error)})`, { cause: error });
       }
@@ -119,7 +124,12 @@ export class KafkaTransport implements Transport {
           : 'broker refused to create topics; every topic exists already, starting',
       );
     }
-    await this.warnAboutSmallTopics(wanted, partitions, replicationFactor);
+    await this.readyTopics(wanted, partitions, replicationFactor);
+  }
+
+  private async readyTopics(topics: string[], partitions: number, replicationFactor: number): Promise<void> {
+    await waitForTopicLeaders(this.admin, topics);
+    await this.warnAboutSmallTopics(topics, partitions, replicationFactor);
   }
 
   /** Topics created earlier, or by someone else, may have fewer partitions or replicas than configured. */
@@ -259,7 +269,11 @@ export class KafkaTransport implements Transport {
   private log(entry: LogEntry): void {
     const { message, ...extra } = entry.log;
     const fields = { component: 'kafkajs', namespace: entry.namespace, ...extra };
-    if (entry.level <= logLevel.ERROR) this.options.logger.error(fields, message);
+    // kafkajs logs every error response ("Response CreateTopics", "Response Metadata", …) before
+    // its caller retries or handles it (a topic just created, a leader moving): what fails for good
+    // is thrown and logged where it matters, so these stay at debug.
+    if (entry.namespace === 'Connection' && message.startsWith('Response ')) this.options.logger.debug(fields, message);
+    else if (entry.level <= logLevel.ERROR) this.options.logger.error(fields, message);
     else this.options.logger.warn(fields, message);
   }
 }
@@ -291,6 +305,47 @@ function errorType(error: unknown): string | undefined {
 
 function isRebalanceError(error: unknown): boolean {
   return REBALANCE_ERRORS.has(errorType(error) ?? '');
+}
+
+const TOPIC_LEADERS_TIMEOUT_MS = 60_000;
+
+/**
+ * Resolves once every partition of every topic has a leader, as the cluster's metadata says;
+ * a topic just created may be unknown to the broker asked for a moment.
+ */
+export async function waitForTopicLeaders(admin: Admin, topics: string[], timeoutMs = TOPIC_LEADERS_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    let waitingFor: string;
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = described.filter((topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0));
+      if (leaderless.length === 0) return;
+      waitingFor = `no leader yet for ${leaderless.map((topic) => topic.name).join(', ')}`;
+    } catch (error) {
+      if (!isRetriableMetadataError(error)) throw error;
+      waitingFor = describeError(error);
+    }
+    if (Date.now() >= deadline) throw new Error(`Kafka topics not ready within ${timeoutMs} ms: ${waitingFor}`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+/**
+ * The topics a failed CreateTopics did not create and that did not exist before. Per-topic errors
+ * name their topic (another process creating the same topics at once yields TOPIC_ALREADY_EXISTS
+ * for some, while the rest were created); any other failure may have refused them all.
+ */
+function refusedTopics(error: unknown, wanted: string[]): string[] {
+  const errors = typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors) ? (error.errors as unknown[]) : undefined;
+  const perTopic = errors?.every((each) => typeof each === 'object' && each !== null && 'topic' in each && typeof each.topic === 'string');
+  if (errors === undefined || !perTopic) return wanted;
+  return errors.filter((each) => errorType(each) !== 'TOPIC_ALREADY_EXISTS').map((each) => (each as { topic: string }).topic);
+}
+
+function isRetriableMetadataError(error: unknown): boolean {
+  return ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER'].includes(errorType(error) ?? '')
+    || (typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true);
 }
 
 function isAuthorizationError(error: unknown): boolean {
