@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import t, { type Test } from 'tap';
 import { eventually } from '../harness/eventually.ts';
 import { startTestKafkaBroker, type TestKafkaBroker } from '../harness/kafka-broker.ts';
 import { FaultRun } from './harness/fault-run.ts';
 import { assertInvariants, recoveryAfter, waitForEvents, waitUntilCaughtUp } from './harness/invariants.ts';
+
+const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
 
 /**
  * A three-broker cluster (three JVMs on 127.0.0.1): the platform creates its topics with three

@@ -89,8 +89,10 @@ export class FaultRun {
   /** A platform process with the given roles (all of them on the local transport). */
   process(name: string, roles: Role[], env: Record<string, string> = {}): PlatformProcess {
     const port = roles.includes('api') ? this.freePort() : 0;
+    const logDirectory = process.env['FAULT_LOG_DIR'];
     const child = new PlatformProcess({
       name, port, env: { ...this.environment(roles), PORT: String(port), ...env },
+      ...(logDirectory ? { logFile: join(logDirectory, `${this.namespace}-${name}.log`) } : {}),
       onCrash: (report) => (this.crash ??= report),
     });
     this.processes.push(child);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { eventually } from '../../harness/eventually.ts';
 
@@ -11,6 +12,8 @@ export interface ProcessOptions {
   /** Its HTTP port when it has the api role, else 0. */
   port: number;
   env: Record<string, string>;
+  /** Where its whole output goes as well (appended over restarts), for a diagnosis: FAULT_LOG_DIR. */
+  logFile?: string;
   /** Called when the process exits without having been killed or stopped by the scenario. */
   onCrash: (report: string) => void;
 }
@@ -66,6 +69,12 @@ export class PlatformProcess {
       resolve(code);
     }));
     createInterface({ input: child.stdout! }).on('line', (line) => this.read(line));
+    if (this.options.logFile !== undefined) {
+      const file = createWriteStream(this.options.logFile, { flags: 'a' });
+      child.stdout!.pipe(file, { end: false });
+      child.stderr!.pipe(file, { end: false });
+      child.once('close', () => file.end());
+    }
     child.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));
     const failedEarly = this.exited.then((code) => {
       if (!this.ready) throw new Error(`${this.name} exited with ${code} before it was ready:\n${this.stderrTail}`);

@@ -33,7 +33,8 @@ export interface KafkaTransportOptions {
 
 /**
  * kafkajs producer with `acks: -1` and one request in flight, so a retried batch can never
- * overtake the one before it: per-key order holds without the idempotent producer.
+ * overtake the one before it: per-key order holds without the idempotent producer. The producer
+ * never retries by itself: the relay retries whole batches.
  */
 export class KafkaTransport implements Transport {
   readonly kind = 'kafka' as const;
@@ -58,6 +59,12 @@ export class KafkaTransport implements Transport {
     });
     this.producer = this.kafka.producer({
       allowAutoTopicCreation: false,
+      // kafkajs 2.2.4 retries a failed send only towards brokers that have not answered yet: when
+      // a failed broker's partitions moved to one that had answered, their messages are dropped and
+      // the send resolves anyway (lost events on every leader change). A failed send throws
+      // instead, after kafkajs refreshed its metadata; the relay sends the whole batch again
+      // (duplicates are what the consumers' inbox is for).
+      retry: { retries: 0 },
       idempotent: false,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
