@@ -30,6 +30,8 @@ export interface EndToEndLatency extends LatencySummary {
   committedPerSec: number;
   /** Measured events whose handler had not finished when the bench stopped waiting. */
   unfinished: number;
+  /** The same events split where the relay's publish resolved: commit → published, published → handled. */
+  stages: { relayMs: { p50: number; p99: number }; consumerMs: { p50: number; p99: number } };
 }
 
 const CONSUMER_GROUP = 'bench.latency';
@@ -73,6 +75,7 @@ export async function measureEndToEndLatency(
     const topic = app.container.cradle.topics.of(BenchEvent);
     if (broker !== undefined) await broker.createTopic(topic, TOPIC_PARTITIONS);
     const finishedAt = new Map<string, number>();
+    const publishedAt = timePublishes(app.container.cradle.transport);
     await startTimedConsumer(app, app.container.cradle.transport, (eventId) => finishedAt.set(eventId, clock()));
     starting.update('waiting for the consumer group to join');
     await waitUntilConsuming((n) => commitOutboxEvent(probes, topic, n), finishedAt);
@@ -92,8 +95,14 @@ export async function measureEndToEndLatency(
       return finished === undefined ? [] : [finished - committed];
     });
     const summary = summariseLatencies(latencies);
+    const stage = (from: Map<string, number>, to: Map<string, number>) => {
+      const spans = [...committedAt.keys()].flatMap((id) => (from.has(id) && to.has(id) ? [to.get(id)! - from.get(id)!] : []));
+      const { p50Ms, p99Ms } = summariseLatencies(spans);
+      return { p50: p50Ms, p99: p99Ms };
+    };
     const result: EndToEndLatency = {
       ...summary,
+      stages: { relayMs: stage(committedAt, publishedAt), consumerMs: stage(publishedAt, finishedAt) },
       offeredPerSec: options.ratePerSec,
       committedPerSec: round(load.committed / load.seconds, 0),
       unfinished: countUnfinished(committedAt, finishedAt),
@@ -104,6 +113,24 @@ export async function measureEndToEndLatency(
     await probes.end();
     await app.stop();
   }
+}
+
+/**
+ * When the relay's publish of each event resolved (the transport acknowledged it), on the bench's
+ * clock: splits the latency into the relay's share and the transport-and-consumer's share.
+ */
+function timePublishes(transport: Transport): Map<string, number> {
+  const publishedAt = new Map<string, number>();
+  const publish = transport.publish.bind(transport);
+  transport.publish = async (messages) => {
+    await publish(messages);
+    const now = clock();
+    for (const message of messages) {
+      const eventId = message.headers[HEADERS.id];
+      if (eventId !== undefined) publishedAt.set(eventId, now);
+    }
+  };
+  return publishedAt;
 }
 
 /** A consumer group like a module's, subscribed so that we see when each message is fully done. */
