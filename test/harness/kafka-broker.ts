@@ -62,6 +62,8 @@ export interface StartTestKafkaBrokerOptions {
   kind?: TestKafkaBrokerKind;
   /** Local only: KRaft nodes, each broker and controller (default 1). */
   nodes?: number;
+  /** Local only: broker settings added to (or overriding) the harness's server.properties. */
+  properties?: Record<string, string>;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -78,7 +80,7 @@ export async function startTestKafkaBroker(options: StartTestKafkaBrokerOptions 
     case 'testcontainers':
       return startTestcontainers();
     case 'local':
-      return startLocalKafka(options.nodes ?? 1);
+      return startLocalKafka(options.nodes ?? 1, options.properties ?? {});
   }
 }
 
@@ -278,7 +280,7 @@ interface NodePorts {
   controller: number;
 }
 
-function nodeProperties(node: NodePorts, all: NodePorts[], dataDir: string): string {
+function nodeProperties(node: NodePorts, all: NodePorts[], dataDir: string, extra: Record<string, string>): string {
   const replication = Math.min(all.length, 3);
   const voters = all.map((n) => `${n.id}@127.0.0.1:${n.controller}`).join(',');
   return [
@@ -306,6 +308,8 @@ function nodeProperties(node: NodePorts, all: NodePorts[], dataDir: string): str
     // A killed node's replicas rejoin quickly; a rolling restart moves leaders back.
     'replica.lag.time.max.ms=10000',
     'unclean.leader.election.enable=false',
+    // Later keys win in a properties file.
+    ...Object.entries(extra).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
 }
@@ -540,7 +544,7 @@ async function createOffsetsTopic(brokers: string[]): Promise<void> {
   }
 }
 
-async function startLocalKafka(nodeCount: number): Promise<TestKafkaBroker> {
+async function startLocalKafka(nodeCount: number, properties: Record<string, string>): Promise<TestKafkaBroker> {
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 5) throw new Error(`nodes must be 1..5, got ${nodeCount}`);
   const [directory, version] = await Promise.all([kafkaJars(), pinnedKafkaVersion()]);
   const classpath = `${directory}/*`;
@@ -552,7 +556,7 @@ async function startLocalKafka(nodeCount: number): Promise<TestKafkaBroker> {
     ports.map(async (node) => {
       const nodeDir = join(root, `node-${node.id}`);
       await mkdir(join(nodeDir, 'data'), { recursive: true });
-      await writeFile(join(nodeDir, 'server.properties'), nodeProperties(node, ports, join(nodeDir, 'data')));
+      await writeFile(join(nodeDir, 'server.properties'), nodeProperties(node, ports, join(nodeDir, 'data'), properties));
       const kafkaNode = new KafkaNode(node, nodeDir, classpath);
       await kafkaNode.format(cluster);
       return kafkaNode;

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import { pino } from 'pino';
 
-const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } = kafkajs;
 import t from 'tap';
 import type { Logger } from '../../src/platform/observability/logger.ts';
 import { HandledOffsets, KafkaTransport, withDeadLetterTopics } from '../../src/platform/messaging/transports/kafka.transport.ts';
+import { startTestKafkaBroker } from '../harness/kafka-broker.ts';
 import { testBroker } from '../harness/suite.ts';
 
 interface LogLine { level: number; msg: string; [field: string]: unknown }
@@ -111,4 +112,51 @@ t.test('ensureTopics › a topic that cannot be created fails the start, naming 
   // An illegal name: the broker refuses to create it (INVALID_TOPIC_EXCEPTION), and it does not exist.
   const bad = `bad topic ${randomBytes(3).toString('hex')}`;
   await t.rejects(transport.ensureTopics([bad]), { message: new RegExp(`missing and could not be created: .*${bad}`) });
+});
+
+t.test('ensureTopics › a process the cluster\'s ACLs do not let create topics starts when its topics exist, and names the missing ones when they do not', async (t) => {
+  // Every client of this broker is User:ANONYMOUS (plaintext); an ACL denies it CREATE on topics
+  // once the topics the "operator" created are there.
+  const broker = await startTestKafkaBroker({
+    kind: 'local',
+    properties: { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'true' },
+  });
+  t.teardown(() => broker.stop());
+  const prefix = `acl-${randomBytes(4).toString('hex')}`;
+  const wanted = [`${prefix}.a`, `${prefix}.b`];
+  for (const topic of withDeadLetterTopics(wanted)) await broker.createTopic(topic, 2);
+  const admin = new Kafka({ clientId: 'acl-operator', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  // Once a topic ACL exists, only what it allows is allowed: everything, then CREATE denied (a deny wins).
+  const onEveryTopic = { resourceType: AclResourceTypes.TOPIC, resourceName: '*', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:ANONYMOUS', host: '*' };
+  const onTheCluster = { ...onEveryTopic, resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster' };
+  await admin.createAcls({
+    acl: [
+      { ...onEveryTopic, operation: AclOperationTypes.ALL, permissionType: AclPermissionTypes.ALLOW },
+      { ...onEveryTopic, operation: AclOperationTypes.CREATE, permissionType: AclPermissionTypes.DENY },
+      // CreateTopics is also allowed by CREATE on the cluster.
+      { ...onTheCluster, operation: AclOperationTypes.ALL, permissionType: AclPermissionTypes.ALLOW },
+      { ...onTheCluster, operation: AclOperationTypes.CREATE, permissionType: AclPermissionTypes.DENY },
+    ],
+  });
+
+  const { logger, lines } = recordingLogger();
+  const transport = new KafkaTransport({
+    clientId: 'acl-test', brokers: broker.brokers, logger,
+    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
+    topicPartitions: 2, replicationFactor: 1,
+  });
+  t.teardown(() => transport.close());
+  // The ACLs reach the broker's authorizer through the metadata log: wait until it answers with them.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const { resources } = await admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY });
+    if (resources.reduce((sum, resource) => sum + resource.acls.length, 0) >= 4) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const missing = `${prefix}.missing`;
+  await t.rejects(transport.ensureTopics([missing]), { message: new RegExp(`missing and could not be created: .*${missing}.*(authoriz|Authoriz)`) }, 'a topic that does not exist and may not be created fails the start, naming it');
+
+  await transport.ensureTopics(wanted);
+  t.ok(lines.some((line) => /not authorized to create topics \(ACLs\); every topic exists already, starting/.test(line.msg)), 'the existing topics: one warning that creation was refused, and the start goes on');
 });

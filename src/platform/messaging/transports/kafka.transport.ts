@@ -360,7 +360,10 @@ function isAuthorizationError(error: unknown): boolean {
   return errors.some((each: unknown) => /AUTHORIZATION_FAILED$/.test(errorType(each) ?? ''));
 }
 
+/** An error's message; for kafkajs' aggregate ("Topic creation errors") the distinct messages inside. */
 function describeError(error: unknown): string {
+  const errors = typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors) ? (error.errors as unknown[]) : [];
+  if (errors.length > 0) return [...new Set(errors.map(describeError))].join('; ');
   return error instanceof Error ? error.message : String(error);
 }
 
