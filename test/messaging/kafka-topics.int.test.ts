@@ -17,6 +17,15 @@ function recordingLogger(): { logger: Logger; lines: LogLine[] } {
   return { logger, lines };
 }
 
+/** A transport for topic creation only: these tests never consume. */
+function topicsTransport(brokers: string[], logger: Logger, topics: { topicPartitions: number; replicationFactor: number }): KafkaTransport {
+  return new KafkaTransport({
+    clientId: 'topics-test', brokers, logger,
+    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
+    ...topics,
+  });
+}
+
 t.test('HandledOffsets › a new generation drops every offset noted before the join (no broker)', async (t) => {
   const handled = new HandledOffsets();
   handled.startGeneration();
@@ -49,11 +58,7 @@ t.test('ensureTopics › creates each topic and its dead-letter topic with the c
   await broker.createTopic(small, 1);
 
   const { logger, lines } = recordingLogger();
-  const transport = new KafkaTransport({
-    clientId: 'topics-test', brokers: broker.brokers, logger,
-    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
-    topicPartitions: 3, replicationFactor: 32,
-  });
+  const transport = topicsTransport(broker.brokers, logger, { topicPartitions: 3, replicationFactor: 32 });
   t.teardown(() => transport.close());
   const wanted = [`${prefix}.a`, `${prefix}.b`, small];
   await transport.ensureTopics(wanted);
@@ -83,11 +88,7 @@ t.test('ensureTopics › processes starting at once, one of them finding some to
   const broker = await testBroker();
   const prefix = `race-${randomBytes(4).toString('hex')}`;
   const { logger, lines } = recordingLogger();
-  const transports = Array.from({ length: 3 }, () => new KafkaTransport({
-    clientId: 'topics-race', brokers: broker.brokers, logger,
-    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
-    topicPartitions: 12, replicationFactor: 1,
-  }));
+  const transports = Array.from({ length: 3 }, () => topicsTransport(broker.brokers, logger, { topicPartitions: 12, replicationFactor: 1 }));
   t.teardown(() => Promise.all(transports.map((transport) => transport.close())));
   const topics = Array.from({ length: 20 }, (_, n) => `${prefix}.t${n}`);
   // Each asks for the topics in another order, so their creations interleave.
@@ -103,11 +104,7 @@ t.test('ensureTopics › processes starting at once, one of them finding some to
 
 t.test('ensureTopics › a topic that cannot be created fails the start, naming it', async (t) => {
   const broker = await testBroker();
-  const transport = new KafkaTransport({
-    clientId: 'topics-test', brokers: broker.brokers, logger: pino({ level: 'silent' }),
-    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
-    topicPartitions: 1, replicationFactor: 1,
-  });
+  const transport = topicsTransport(broker.brokers, pino({ level: 'silent' }), { topicPartitions: 1, replicationFactor: 1 });
   t.teardown(() => transport.close());
   // An illegal name: the broker refuses to create it (INVALID_TOPIC_EXCEPTION), and it does not exist.
   const bad = `bad topic ${randomBytes(3).toString('hex')}`;
@@ -142,11 +139,7 @@ t.test('ensureTopics › a process the cluster\'s ACLs do not let create topics 
   });
 
   const { logger, lines } = recordingLogger();
-  const transport = new KafkaTransport({
-    clientId: 'acl-test', brokers: broker.brokers, logger,
-    partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100,
-    topicPartitions: 2, replicationFactor: 1,
-  });
+  const transport = topicsTransport(broker.brokers, logger, { topicPartitions: 2, replicationFactor: 1 });
   t.teardown(() => transport.close());
   // The ACLs reach the broker's authorizer through the metadata log: wait until it answers with them.
   for (let attempt = 0; attempt < 50; attempt++) {
