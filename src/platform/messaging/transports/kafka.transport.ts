@@ -344,25 +344,29 @@ export async function waitForTopicLeaders(admin: Admin, topics: string[], timeou
  * for some, while the rest were created); any other failure may have refused them all.
  */
 function refusedTopics(error: unknown, wanted: string[]): string[] {
-  const errors = typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors) ? (error.errors as unknown[]) : undefined;
+  const errors = innerErrors(error);
   const perTopic = errors?.every((each) => typeof each === 'object' && each !== null && 'topic' in each && typeof each.topic === 'string');
   if (errors === undefined || !perTopic) return wanted;
   return errors.filter((each) => errorType(each) !== 'TOPIC_ALREADY_EXISTS').map((each) => (each as { topic: string }).topic);
 }
 
+/** kafkajs marks UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE and the like retriable. */
 function isRetriableMetadataError(error: unknown): boolean {
-  return ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER'].includes(errorType(error) ?? '')
-    || (typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true);
+  return typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+}
+
+/** The errors inside a kafkajs aggregate error ("Topic creation errors"); undefined for any other. */
+function innerErrors(error: unknown): unknown[] | undefined {
+  return typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors) ? (error.errors as unknown[]) : undefined;
 }
 
 function isAuthorizationError(error: unknown): boolean {
-  const errors = typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors) ? error.errors : [error];
-  return errors.some((each: unknown) => /AUTHORIZATION_FAILED$/.test(errorType(each) ?? ''));
+  return (innerErrors(error) ?? [error]).some((each) => /AUTHORIZATION_FAILED$/.test(errorType(each) ?? ''));
 }
 
 /** An error's message; for kafkajs' aggregate ("Topic creation errors") the distinct messages inside. */
 function describeError(error: unknown): string {
-  const errors = typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors) ? (error.errors as unknown[]) : [];
+  const errors = innerErrors(error) ?? [];
   if (errors.length > 0) return [...new Set(errors.map(describeError))].join('; ');
   return error instanceof Error ? error.message : String(error);
 }
