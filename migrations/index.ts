@@ -8,6 +8,8 @@ import { BillingSchema } from './0006-billing.migration.ts';
 import { OrderSchema } from './0007-order.migration.ts';
 import { NotificationSchema } from './0008-notification.migration.ts';
 import { PaymentAccountStatusTime } from './0009-payment-account-status-time.migration.ts';
+import { IdempotencyScope } from './0010-idempotency-scope.migration.ts';
+import { AccountStatusChangedAt } from './0011-account-status-changed-at.migration.ts';
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
@@ -20,4 +22,6 @@ export const migrations: MigrationObject[] = [
   { name: '0007-order', class: OrderSchema },
   { name: '0008-notification', class: NotificationSchema },
   { name: '0009-payment-account-status-time', class: PaymentAccountStatusTime },
+  { name: '0010-idempotency-scope', class: IdempotencyScope },
+  { name: '0011-account-status-changed-at', class: AccountStatusChangedAt },
 ];

@@ -60,6 +60,14 @@ export interface Config {
     rejectScore: number;
   };
   orderWaitMs: number;
+  /** How long a stored Idempotency-Key answers retries before it is pruned. */
+  idempotencyKeyTtlHours: number;
+  money: {
+    /** The largest amount one request may move, in major units of any currency. */
+    maxAmount: number;
+    /** The largest balance an account may hold, in major units. */
+    maxBalance: number;
+  };
   adminToken: string | undefined;
   logLevel: LogLevel;
   /** Base URLs of modules that run in another process, for synchronous queries (`MODULE_URL_ACCOUNT=http://...`). */
@@ -72,6 +80,12 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * 1e12 major units: in minor units with 3 digits (KWD) that is 1e15, so a balance plus an amount
+ * stays below 2^53 and every sum of them is exact.
+ */
+export const MONEY_CEILING = 1e12;
 
 /** A broker refuses to let a member join with a session timeout below group.min.session.timeout.ms. */
 const SESSION_TIMEOUT_NOTE = " (6000 is the broker's default group.min.session.timeout.ms; a lower timeout is refused when joining a group)";
@@ -254,6 +268,11 @@ export function loadConfig(env: Env = process.env): Config {
       rejectScore: decimal(env, 'FRAUD_REJECT_SCORE', 0.7, 0.01, 1),
     },
     orderWaitMs: integer(env, 'ORDER_WAIT_MS', 5000, 0, 60_000),
+    idempotencyKeyTtlHours: integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 24 * 365),
+    money: {
+      maxAmount: decimal(env, 'MONEY_MAX_AMOUNT', 1_000_000_000, 0.001, MONEY_CEILING),
+      maxBalance: decimal(env, 'MONEY_MAX_BALANCE', 1_000_000_000_000, 0.001, MONEY_CEILING),
+    },
     adminToken: present(env, 'ADMIN_TOKEN'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     moduleUrls: moduleUrlsFrom(env),

@@ -48,10 +48,10 @@ export default defineModule({
     container.register(ACCOUNT_QUERY_API, asFunction(({ orm }: Cradle) => inProcessAccountQueryApi(orm)).singleton());
   },
   async routes(app, container) {
-    const { orm, outbox, clock, config } = container.cradle;
-    changeBalanceRoutes(app, { orm, outbox, clock });
+    const { orm, clock, idempotency, config } = container.cradle;
+    changeBalanceRoutes(app, { clock, idempotency });
     queryAccountRoutes(app, { orm });
-    await changeStatusRoutes(app, { orm, outbox, clock, adminToken: config.adminToken });
+    await changeStatusRoutes(app, { clock, idempotency, adminToken: config.adminToken });
   },
   handlers: (container) => {
     const { clock } = container.cradle;

@@ -38,9 +38,9 @@ export default defineModule({
     ];
   },
   async start(container) {
-    const { orm, outbox, clock, config, logger } = container.cradle;
+    const { orm, units, clock, config, logger } = container.cradle;
     if (!config.roles.has('worker')) return async () => {};
-    const scheduler = new PaymentProcessingScheduler({ orm, outbox, clock, random, rules: config.processing, logger });
+    const scheduler = new PaymentProcessingScheduler({ orm, units, clock, random, rules: config.processing, logger });
     scheduler.start();
     return () => scheduler.stop();
   },

@@ -170,14 +170,14 @@ t.test('GET /notifications › bad query input is a 400 problem [local]', async 
 
 t.test('notification handlers › an event reaching a handler twice past the inbox still makes one message [local]', async (t) => {
   const app = await start(t, 'local');
-  const { orm, outbox } = app.container.cradle;
+  const { orm, outbox, units } = app.container.cradle;
   const handler = notificationModule.handlers!(app.container).find((candidate) => candidate.contract === PaymentCompleted)!;
   const event = await orm.em.fork().transactional(async (em) => outbox.add(em, PaymentCompleted, {
     paymentId: 1, accountId: 900_201, amount: 10, currency: 'EUR', transactionType: 'STANDARD', status: 'COMPLETED', completedAt: at('2024-01-15T10:30:00Z'),
   }));
   await handledByNotification(app, event);
   for (let copy = 0; copy < 2; copy++) {
-    await orm.em.fork().transactional(async (em) => handler.handle(event, { em, publish: () => undefined }));
+    await orm.em.fork().transactional(async (em) => handler.handle(event, units.bind(em)));
   }
   const rows = await orm.em.fork().execute('select id from notification.message where source_event_id = ?', [event.id]);
   t.equal(rows.length, 1, 'the message row is unique by source event id');

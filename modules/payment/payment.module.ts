@@ -42,11 +42,11 @@ export default defineModule({
     AccountCreated, AccountUpdated, AccountSuspended, AccountClosed, AccountBalanceChanged,
   ],
   async routes(app, container) {
-    const { orm, outbox, clock, idempotency, config } = container.cradle;
+    const { orm, clock, idempotency, config } = container.cradle;
     const accounts = new KnownAccounts(queryApiOf<AccountQueryApi>(container, ACCOUNT_QUERY_API, 'account', accountQueryApiOverHttp));
-    requestPaymentRoutes(app, { orm, outbox, clock, idempotency, accounts, fraudRules: fraudRulesOf(config) });
+    requestPaymentRoutes(app, { clock, idempotency, accounts, fraudRules: fraudRulesOf(config) });
     queryPaymentsRoutes(app, { orm, accounts, clock });
-    reversePaymentRoutes(app, { orm, outbox, clock, idempotency });
+    reversePaymentRoutes(app, { clock, idempotency });
   },
   handlers: (container) => {
     const { clock, logger } = container.cradle;

@@ -13,8 +13,8 @@ export default defineModule({
   produces: [ProfileRegistered],
   consumes: [AccountCreated],
   async routes(app, container) {
-    const { orm, outbox, clock } = container.cradle;
-    registerProfileRoutes(app, { orm, outbox, clock });
+    const { orm, clock, idempotency } = container.cradle;
+    registerProfileRoutes(app, { clock, idempotency });
     queryProfilesRoutes(app, { orm });
   },
   handlers: (container) => [onAccountCreated(container.cradle.clock)],

@@ -6,6 +6,7 @@ import type { Clock, IdGenerator } from './clock.ts';
 import type { TopicNames } from './messaging/contract.ts';
 import type { DeadLetters } from './messaging/dead-letters.ts';
 import type { OutboxWriter } from './messaging/outbox-writer.ts';
+import type { UnitsOfWork } from './db/unit-of-work.ts';
 import type { Transport } from './messaging/transports/transport.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -19,6 +20,8 @@ export interface PlatformServices {
   orm: MikroORM;
   topics: TopicNames;
   outbox: OutboxWriter;
+  /** How use cases persist: one transaction with the state change and its events. */
+  units: UnitsOfWork;
   transport: Transport;
   deadLetters: DeadLetters;
   metrics: Metrics;

@@ -16,6 +16,7 @@ import { DeadLetters } from './messaging/dead-letters.ts';
 import { OutboxMessageSchema } from './messaging/outbox.entity.ts';
 import { readOutboxStatus } from './messaging/outbox-status.ts';
 import { OutboxWriter } from './messaging/outbox-writer.ts';
+import { UnitsOfWork } from './db/unit-of-work.ts';
 import { KafkaTransport } from './messaging/transports/kafka.transport.ts';
 import { LocalTransport } from './messaging/transports/local.transport.ts';
 import type { Transport } from './messaging/transports/transport.ts';
@@ -91,10 +92,11 @@ async function startOn(
   const outbox = new OutboxWriter(topics, clock, ids);
   const transport = (overrides.wrapTransport ?? ((real: Transport) => real))(createTransport(config, logger));
   stoppers.unshift(() => transport.close());
+  const units = new UnitsOfWork(orm, outbox);
   const container = createPlatformContainer({
-    config, logger, clock, ids, orm, topics, outbox, transport, metrics,
+    config, logger, clock, ids, orm, topics, outbox, units, transport, metrics,
     deadLetters: new DeadLetters(orm, outbox, topics, ids),
-    idempotency: new IdempotencyKeys(orm),
+    idempotency: new IdempotencyKeys(units, config.idempotencyKeyTtlHours),
   });
   for (const module of modules) module.register?.(container);
   metrics.onScrape(async () => {
@@ -160,13 +162,13 @@ function createTransport(config: Config, logger: Logger): Transport {
 }
 
 function createConsumers(modules: ModuleDefinition[], container: AwilixContainer<Cradle>): ModuleConsumer[] {
-  const { config, orm, outbox, topics, transport, deadLetters, metrics, logger } = container.cradle;
+  const { config, orm, units, topics, transport, deadLetters, metrics, logger } = container.cradle;
   return modules
     .map((module) => ({ module, handlers: handlersOf(module, container) }))
     .filter(({ handlers }) => handlers.length > 0)
     .map(({ module, handlers }) => new ModuleConsumer({
       group: `${config.kafka.groupPrefix}.${module.name}`,
-      handlers, orm, outbox, topics, transport, deadLetters, metrics, logger,
+      handlers, orm, units, topics, transport, deadLetters, metrics, logger,
       settings: config.consumer,
     }));
 }

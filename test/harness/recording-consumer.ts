@@ -26,14 +26,14 @@ export interface Effect {
  * no uniqueness of its own: any event applied twice shows up as two rows. `fail: true` events throw.
  */
 export async function startRecordingConsumer(platform: RunningPlatform, group = 'test.recorder'): Promise<ModuleConsumer> {
-  const { orm, outbox, topics, transport, deadLetters, metrics, logger, config } = platform.container.cradle;
+  const { orm, units, topics, transport, deadLetters, metrics, logger, config } = platform.container.cradle;
   await orm.em.fork().execute(
     'create table if not exists public.test_effect (n bigserial primary key, consumer text not null, event_id uuid not null, key text not null, seq int not null)',
   );
   // Brokers create no topic on first use (auto.create.topics.enable=false): the test's is created as a module's would be.
   await transport.ensureTopics([topics.of(Sequenced)]);
   const consumer = new ModuleConsumer({
-    group, orm, outbox, topics, transport, deadLetters, metrics, logger, settings: config.consumer,
+    group, orm, units, topics, transport, deadLetters, metrics, logger, settings: config.consumer,
     handlers: [
       on(Sequenced, async (event, { em }) => {
         if (event.data.fail === true) throw new Error(`refusing ${event.data.key}/${event.data.seq}`);

@@ -1,5 +1,5 @@
 import type { EventData } from '../../../src/platform/messaging/contract.ts';
-import type { HandlerContext } from '../../../src/platform/messaging/event-handler.ts';
+import type { UnitOfWork } from '../../../src/platform/db/unit-of-work.ts';
 import { fromMinorUnits } from '../../../src/platform/money.ts';
 import { AccountBalanceChanged } from '../contracts/events/account-balance-changed.ts';
 import type { Account, BalanceChange } from '../domain/account.ts';
@@ -10,7 +10,7 @@ import { LedgerEntry, type LedgerKind } from '../domain/ledger-entry.ts';
  * entry (the balance always equals the sum of its entries) and `account.balance.changed`.
  */
 export function bookBalanceChange(
-  { em, publish }: HandlerContext,
+  { em, publish }: UnitOfWork,
   account: Account,
   change: BalanceChange,
   entry: { kind: LedgerKind; reference?: string },

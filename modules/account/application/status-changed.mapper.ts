@@ -2,10 +2,10 @@ import { AccountClosed } from '../contracts/events/account-closed.ts';
 import { AccountSuspended } from '../contracts/events/account-suspended.ts';
 import { AccountUpdated } from '../contracts/events/account-updated.ts';
 import type { Account, StatusChange } from '../domain/account.ts';
-import type { Publish } from './publish.ts';
+import type { UnitOfWork } from '../../../src/platform/db/unit-of-work.ts';
 
 /** Seed 002: a suspension or closure has its own event, and every status change is an `account.updated`. */
-export function publishStatusChange(publish: Publish, account: Account, change: StatusChange, at: Date): void {
+export function publishStatusChange({ publish }: UnitOfWork, account: Account, change: StatusChange, at: Date): void {
   const timestamp = at.toISOString();
   if (change.newStatus === 'SUSPENDED') {
     publish(AccountSuspended, {

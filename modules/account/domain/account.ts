@@ -45,6 +45,8 @@ export class Account {
   statusReason: string | null = null;
   /** End of a suspension, when the admin gave one. */
   suspendedUntil: Date | null = null;
+  /** When the status last changed: a decision older than this (an old fraud signal) no longer applies. */
+  statusChangedAt!: Date;
   createdAt!: Date;
   updatedAt!: Date;
 
@@ -55,6 +57,7 @@ export class Account {
     account.currency = input.currency;
     account.createdAt = now;
     account.updatedAt = now;
+    account.statusChangedAt = now;
     return account;
   }
 
@@ -177,6 +180,7 @@ export class Account {
     this.status = newStatus;
     this.statusReason = newStatus === 'ACTIVE' ? null : reason;
     this.updatedAt = now;
+    this.statusChangedAt = now;
     return { previousStatus, newStatus, reason };
   }
 

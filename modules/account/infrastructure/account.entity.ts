@@ -17,6 +17,7 @@ export const AccountSchema = new EntitySchema<Account>({
     reserved: { type: new BigIntType('number') },
     statusReason: { type: 'text', fieldName: 'status_reason', nullable: true },
     suspendedUntil: { type: 'datetime', fieldName: 'suspended_until', nullable: true },
+    statusChangedAt: { type: 'datetime', fieldName: 'status_changed_at' },
     createdAt: { type: 'datetime', fieldName: 'created_at' },
     updatedAt: { type: 'datetime', fieldName: 'updated_at' },
   },

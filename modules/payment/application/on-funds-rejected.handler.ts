@@ -6,8 +6,8 @@ import { applyOutcome } from './payment-outcome.ts';
 
 /** Seed 000 booking FAILED: the payment is REJECTED with the account's reason (INSUFFICIENT_FUNDS, ...). */
 export function onFundsRejected(clock: Clock, logger: Logger) {
-  return on(AccountFundsRejected, async (event, { em, publish }) => {
-    await applyOutcome({ em, publish, logger }, { paymentId: event.data.paymentId, stage: 'booking', event: event.type }, (payment) =>
+  return on(AccountFundsRejected, async (event, uow) => {
+    await applyOutcome(uow, logger, { paymentId: event.data.paymentId, stage: 'booking', event: event.type }, (payment) =>
       payment.reject(event.data.reason, clock.now()));
   });
 }

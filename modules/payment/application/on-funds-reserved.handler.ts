@@ -6,8 +6,8 @@ import { applyOutcome } from './payment-outcome.ts';
 
 /** Seed 000 booking OK: the payment goes to PROCESSING and is submitted to billing. */
 export function onFundsReserved(clock: Clock, logger: Logger) {
-  return on(AccountFundsReserved, async (event, { em, publish }) => {
-    await applyOutcome({ em, publish, logger }, { paymentId: event.data.paymentId, stage: 'booking', event: event.type }, (payment) =>
+  return on(AccountFundsReserved, async (event, uow) => {
+    await applyOutcome(uow, logger, { paymentId: event.data.paymentId, stage: 'booking', event: event.type }, (payment) =>
       payment.startProcessing(clock.now()));
   });
 }

@@ -7,8 +7,8 @@ import { applyOutcome } from './payment-outcome.ts';
 
 /** Seed 000 PaymentCompleted: billing's outcome makes the payment COMPLETED or FAILED (PROCESSING_FAILED). */
 export function onPaymentProcessed(clock: Clock, logger: Logger) {
-  return on(BillingPaymentProcessed, async (event, { em, publish }) => {
-    await applyOutcome({ em, publish, logger }, { paymentId: event.data.paymentId, stage: 'processing', event: event.type }, (payment) =>
+  return on(BillingPaymentProcessed, async (event, uow) => {
+    await applyOutcome(uow, logger, { paymentId: event.data.paymentId, stage: 'processing', event: event.type }, (payment) =>
       event.data.outcome === 'SUCCEEDED' ? payment.complete(clock.now()) : payment.fail(FailureReason.PROCESSING_FAILED, clock.now()));
   });
 }

@@ -1,4 +1,4 @@
-import type { HandlerContext } from '../../../src/platform/messaging/event-handler.ts';
+import type { UnitOfWork } from '../../../src/platform/db/unit-of-work.ts';
 import { fromMinorUnits } from '../../../src/platform/money.ts';
 import { FraudDetected } from '../contracts/events/fraud-detected.ts';
 import { PaymentCompleted } from '../contracts/events/payment-completed.ts';
@@ -11,8 +11,8 @@ import { errorCodeFor } from '../domain/failure-reason.ts';
 import type { FraudAssessment } from '../domain/fraud-rules.ts';
 import type { Payment, StatusChange } from '../domain/payment.ts';
 
-/** Adds an event to the current transaction's outbox (a handler's `publish`, or `outbox.add` bound to a use case's em). */
-export type Publish = HandlerContext['publish'];
+/** Adds an event to the current unit of work's outbox. */
+export type Publish = UnitOfWork['publish'];
 
 /**
  * Publishes a status change: always on `payment.status`, plus the integration event the new status
@@ -34,16 +34,19 @@ export function announce(publish: Publish, payment: Payment, change: StatusChang
     case 'CREATED':
       return;
     case 'PROCESSING':
-      return publish(PaymentSubmitted, { ...money, transactionType: payment.transactionType, submittedAt: at });
+      publish(PaymentSubmitted, { ...money, transactionType: payment.transactionType, submittedAt: at });
+      return;
     case 'COMPLETED':
-      return publish(PaymentCompleted, { ...money, transactionType: payment.transactionType, status: 'COMPLETED', completedAt: at });
+      publish(PaymentCompleted, { ...money, transactionType: payment.transactionType, status: 'COMPLETED', completedAt: at });
+      return;
     case 'REJECTED':
     case 'FAILED': {
       const failureReason = change.reason ?? change.to;
-      return publish(PaymentFailed, { ...money, failureReason, errorCode: errorCodeFor(failureReason), failedAt: at });
+      publish(PaymentFailed, { ...money, failureReason, errorCode: errorCodeFor(failureReason), failedAt: at });
+      return;
     }
     case 'REVERSED':
-      return publish(PaymentReversed, {
+      publish(PaymentReversed, {
         ...money,
         reversalReason: change.reason ?? 'UNSPECIFIED',
         originalPaymentDate: payment.createdAt.toISOString(),

@@ -1,8 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { UnitOfWork } from '../../../src/platform/db/unit-of-work.ts';
 import type { Logger } from '../../../src/platform/observability/logger.ts';
 import type { Payment, PaymentStage, StatusChange } from '../domain/payment.ts';
 import { lockPayment } from '../infrastructure/payments.repository.ts';
-import { announce, type Publish } from './payment-events.ts';
+import { announce } from './payment-events.ts';
 
 /**
  * Applies the account's or billing's answer to the payment waiting for it. An answer for a payment
@@ -10,15 +10,16 @@ import { announce, type Publish } from './payment-events.ts';
  * outcome wins. An unknown payment id is an error, so the message ends in the dead-letter queue.
  */
 export async function applyOutcome(
-  context: { em: EntityManager; publish: Publish; logger: Logger },
+  uow: UnitOfWork,
+  logger: Logger,
   outcome: { paymentId: number; stage: PaymentStage; event: string },
   decide: (payment: Payment) => StatusChange,
 ): Promise<void> {
-  const payment = await lockPayment(context.em, outcome.paymentId);
+  const payment = await lockPayment(uow.em, outcome.paymentId);
   if (payment === null) throw new Error(`${outcome.event} for unknown payment ${outcome.paymentId}`);
   if (!payment.awaits(outcome.stage)) {
-    context.logger.info({ paymentId: payment.id, status: payment.status, event: outcome.event }, 'outcome for a payment no longer waiting for it ignored');
+    logger.info({ paymentId: payment.id, status: payment.status, event: outcome.event }, 'outcome for a payment no longer waiting for it ignored');
     return;
   }
-  announce(context.publish, payment, decide(payment));
+  announce(uow.publish, payment, decide(payment));
 }

@@ -30,11 +30,11 @@ export async function checkPayment(em: EntityManager, accountId: number, amount:
   return { recent: { count: row.count, sameAmount: row.same_amount }, paymentId: row.payment_id };
 }
 
-/** CREATED and PROCESSING payments of the account, locked, oldest first. */
-export function lockPendingPayments(em: EntityManager, accountId: number): Promise<Payment[]> {
+/** CREATED payments of the account (not yet submitted to billing), locked, oldest first. */
+export function lockUnsubmittedPayments(em: EntityManager, accountId: number): Promise<Payment[]> {
   return em.find(
     Payment,
-    { accountId, status: { $in: ['CREATED', 'PROCESSING'] } },
+    { accountId, status: 'CREATED' },
     { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' }, refresh: true },
   );
 }

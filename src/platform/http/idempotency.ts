@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { UnitsOfWork, Work } from '../db/unit-of-work.ts';
 import { ConflictError, ProblemError } from '../errors.ts';
 
 export interface StoredResponse<T> {
@@ -8,72 +10,158 @@ export interface StoredResponse<T> {
   body: T;
 }
 
-/** A request that crashed mid-way leaves its key "in progress"; after this long another try may take it over. */
-const STALE_AFTER_SECONDS = 60;
+/** Whose key it is: the same key sent to another route, or for another caller, is another key. */
+export interface IdempotencyScope {
+  /** A stable name of the route, e.g. `payment.request`. */
+  route: string;
+  /** The account, login or resource the request acts for. */
+  caller: string;
+}
+
+/** The request header, as every route that honours it declares it in OpenAPI. */
+export const IdempotencyKeyHeader = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description:
+      'Makes a retry safe: the first request with this key runs once; a retry with the same key and body gets the stored ' +
+      'response (status and body) instead of running again, a retry while the first still runs gets 409, the same key ' +
+      'with another body gets 422. Scoped per route and caller; kept for IDEMPOTENCY_KEY_TTL_HOURS. Without the header ' +
+      'every request is a new operation.',
+  })),
+});
+
+/** A sentence for route descriptions. */
+export const IDEMPOTENCY_NOTE =
+  'Honours Idempotency-Key: a retry with the same key and body replays the first response and changes nothing; ' +
+  'without the header each request is a new operation.';
+
+/** Marks a replayed answer with `Idempotent-Replayed: true`, as Stripe does, so a client and a log can tell. */
+export function markReplay(reply: FastifyReply, answer: { replayed: boolean }): void {
+  if (answer.replayed) reply.header('idempotent-replayed', 'true');
+}
+
+type Claim = 'claimed' | 'busy' | 'taken';
+
+interface StoredProblem {
+  problem: true;
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  [extension: string]: unknown;
+}
 
 /**
- * `Idempotency-Key` for POSTs that move money: the same key and body returns the first response
- * (status and body), the same key with another body is 409. Without the header the request just runs.
- * Problem responses (4xx) are stored and replayed too; an unexpected error frees the key.
+ * `Idempotency-Key` after the IETF draft and Stripe. The key's row is inserted in the same
+ * transaction as the request's effect and holds the response, so after any crash either nothing
+ * happened (the retry runs once) or the response is there to replay; a lost commit acknowledgement
+ * is a replay too. A transaction-scoped advisory lock on the key makes a concurrent request with
+ * the same key answer 409 at once instead of waiting on the first; it is released when the first
+ * commits, rolls back or its connection dies — there is no time-based takeover.
+ *
+ * Problems the work throws (4xx) are answers too: the work runs in a savepoint, so its writes are
+ * undone while the problem is stored and replayed like any response.
  */
 export class IdempotencyKeys {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly units: UnitsOfWork,
+    private readonly ttlHours: number,
+  ) {}
 
-  async run<T>(request: FastifyRequest, scope: string, execute: () => Promise<StoredResponse<T>>): Promise<StoredResponse<T> & { replayed: boolean }> {
-    const header = request.headers['idempotency-key'];
-    if (header === undefined) return { ...(await execute()), replayed: false };
-    const key = Array.isArray(header) ? header[0]! : header;
-    if (key.length === 0 || key.length > 255) {
-      throw new ProblemError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 255 characters');
-    }
+  async respond<T>(request: FastifyRequest, scope: IdempotencyScope, work: Work<StoredResponse<T>>): Promise<StoredResponse<T> & { replayed: boolean }> {
+    const key = keyOf(request);
+    if (key === undefined) return { ...(await this.units.run(work)), replayed: false };
     const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
-    const em = this.orm.em.fork();
-    const claimed = await em.execute<Array<{ key: string }>>(
-      `insert into messaging.idempotency_key (scope, key, request_hash) values (?, ?, ?)
-       on conflict (scope, key) do update set request_hash = excluded.request_hash, created_at = now()
-         where idempotency_key.status_code is null and idempotency_key.created_at < now() - make_interval(secs => ?)
-       returning key`,
-      [scope, key, requestHash, STALE_AFTER_SECONDS],
-    );
-    if (claimed.length === 0) return { ...(await this.replay<T>(scope, key, requestHash)), replayed: true };
-    let response: StoredResponse<T>;
-    try {
-      response = await execute();
-    } catch (error) {
-      if (error instanceof ProblemError && error.status < 500) {
-        await this.store(scope, key, { status: error.status, body: { problem: true, status: error.status, code: error.code, title: error.title, detail: error.message, ...error.extensions } });
-      } else {
-        await em.execute('delete from messaging.idempotency_key where scope = ? and key = ?', [scope, key]);
-      }
-      throw error;
-    }
-    await this.store(scope, key, response);
-    return { ...response, replayed: false };
+    const answer = await this.units.run(async (uow) => {
+      const claim = await this.claim(uow.em, scope, key, requestHash);
+      if (claim === 'busy') throw new ConflictError('idempotency-key-in-progress', 'A request with this Idempotency-Key is still being processed; retry later');
+      if (claim === 'taken') return { ...(await storedResponse<T>(uow.em, scope, key, requestHash)), replayed: true };
+      const response = await inSavepoint(uow.em, (em) => work(this.units.bind(em, uow.afterOutsideStep)));
+      await uow.em.execute(
+        'update messaging.idempotency_key set status_code = ?, response = ? where route = ? and caller = ? and key = ?',
+        [response.status, JSON.stringify(response.body), scope.route, scope.caller, key],
+      );
+      return { ...response, replayed: false };
+    });
+    if (isStoredProblem(answer.body)) throw problemOf(answer.body);
+    return answer as StoredResponse<T> & { replayed: boolean };
   }
 
-  private async store(scope: string, key: string, response: StoredResponse<unknown>): Promise<void> {
-    await this.orm.em.fork().execute(
-      'update messaging.idempotency_key set status_code = ?, response = ? where scope = ? and key = ?',
-      [response.status, JSON.stringify(response.body), scope, key],
+  /** Deletes up to `limit` expired keys; returns how many. */
+  async prune(em: EntityManager, limit: number): Promise<number> {
+    const deleted = await em.execute<Array<{ n: number }>>(
+      `with expired as (select ctid from messaging.idempotency_key where expires_at < now() limit ?),
+            gone as (delete from messaging.idempotency_key k using expired where k.ctid = expired.ctid returning 1)
+       select count(*)::int as n from gone`,
+      [limit],
     );
+    return deleted[0]?.n ?? 0;
   }
 
-  private async replay<T>(scope: string, key: string, requestHash: string): Promise<StoredResponse<T>> {
-    const [row] = await this.orm.em.fork().execute<Array<{ request_hash: string; status_code: number | null; response: unknown }>>(
-      'select request_hash, status_code, response from messaging.idempotency_key where scope = ? and key = ?',
-      [scope, key],
+  /**
+   * Locks the key for this transaction and inserts its row if the key is new (or expired, not yet
+   * pruned). The lock comes first: once it is held, no other transaction is writing this key, so
+   * the insert never waits and a row it conflicts with is committed.
+   */
+  private async claim(em: EntityManager, scope: IdempotencyScope, key: string, requestHash: string): Promise<Claim> {
+    const [row] = await em.execute<Array<{ locked: boolean; claimed: boolean }>>(
+      `with lock as (select pg_try_advisory_xact_lock(hashtextextended(? || chr(10) || ? || chr(10) || ?, 0)) as locked),
+            claim as (
+              insert into messaging.idempotency_key (route, caller, key, request_hash, expires_at)
+              select ?, ?, ?, ?, now() + make_interval(hours => ?) from lock where locked
+              on conflict (route, caller, key) do update
+                set request_hash = excluded.request_hash, expires_at = excluded.expires_at, created_at = now(), status_code = null, response = null
+                where idempotency_key.expires_at <= now()
+              returning 1)
+       select (select locked from lock) as locked, exists (select 1 from claim) as claimed`,
+      [scope.route, scope.caller, key, scope.route, scope.caller, key, requestHash, this.ttlHours],
     );
-    if (row === undefined || row.request_hash !== requestHash) {
-      throw new ConflictError('idempotency-key-reused', 'This Idempotency-Key was used with a different request');
-    }
-    if (row.status_code === null) {
-      throw new ConflictError('idempotency-key-in-progress', 'A request with this Idempotency-Key is still being processed');
-    }
-    const body = (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as Record<string, unknown>;
-    if (body['problem'] === true) {
-      const { status, code, title, detail, problem: _problem, ...extensions } = body as { status: number; code: string; title: string; detail: string; problem: boolean };
-      throw new ProblemError(status, code, title, detail, extensions);
-    }
-    return { status: row.status_code, body: body as T };
+    if (!row!.locked) return 'busy';
+    return row!.claimed ? 'claimed' : 'taken';
   }
+}
+
+function keyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  const key = Array.isArray(header) ? header[0]! : header;
+  if (key.length === 0 || key.length > 255) {
+    throw new ProblemError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 255 characters');
+  }
+  return key;
+}
+
+/** The work's response, or the problem it threw (4xx) with everything it wrote undone. */
+async function inSavepoint<T>(em: EntityManager, work: (em: EntityManager) => Promise<StoredResponse<T>>): Promise<StoredResponse<T | StoredProblem>> {
+  try {
+    return await em.transactional(work);
+  } catch (error) {
+    if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+    return { status: error.status, body: storedProblemOf(error) };
+  }
+}
+
+async function storedResponse<T>(em: EntityManager, scope: IdempotencyScope, key: string, requestHash: string): Promise<StoredResponse<T>> {
+  const [row] = await em.execute<Array<{ request_hash: string; status_code: number; response: unknown }>>(
+    'select request_hash, status_code, response from messaging.idempotency_key where route = ? and caller = ? and key = ?',
+    [scope.route, scope.caller, key],
+  );
+  if (row!.request_hash !== requestHash) {
+    throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request');
+  }
+  const body = typeof row!.response === 'string' ? JSON.parse(row!.response) : row!.response;
+  return { status: row!.status_code, body: body as T };
+}
+
+function storedProblemOf(error: ProblemError): StoredProblem {
+  return { ...error.extensions, problem: true, status: error.status, code: error.code, title: error.title, detail: error.message };
+}
+
+function isStoredProblem(body: unknown): body is StoredProblem {
+  return typeof body === 'object' && body !== null && (body as { problem?: unknown }).problem === true;
+}
+
+function problemOf({ status, code, title, detail, problem: _problem, ...extensions }: StoredProblem): ProblemError {
+  return new ProblemError(status, code, title, detail, extensions);
 }

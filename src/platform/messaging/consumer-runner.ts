@@ -4,13 +4,13 @@ import type { Metrics } from '../observability/metrics.ts';
 import { runInTrace, traceFrom } from '../observability/trace-context.ts';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { isTransactionConflict, transactionally } from '../db/transaction.ts';
+import type { UnitsOfWork } from '../db/unit-of-work.ts';
 import { backoffDelay, pause } from './backoff.ts';
 import { validatorOf, type TopicNames } from './contract.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { decodeEnvelope, HEADERS, type EventEnvelope } from './envelope.ts';
 import type { EventHandler } from './event-handler.ts';
-import type { OutboxWriter } from './outbox-writer.ts';
 import type { ReceivedMessage, Transport } from './transports/transport.ts';
 
 export interface ConsumerSettings {
@@ -22,7 +22,7 @@ export interface ModuleConsumerDeps {
   group: string;
   handlers: EventHandler[];
   orm: MikroORM;
-  outbox: OutboxWriter;
+  units: UnitsOfWork;
   topics: TopicNames;
   transport: Transport;
   deadLetters: DeadLetters;
@@ -247,10 +247,7 @@ export class ModuleConsumer {
 
   private runHandler(em: EntityManager, { handler, envelope }: Pick<Handleable, 'handler' | 'envelope'>): Promise<void> {
     return runInTrace(traceFrom(envelope.traceparent), () =>
-      handler.handle(envelope, {
-        em,
-        publish: (contract, data) => this.deps.outbox.add(em, contract, data),
-      }),
+      handler.handle(envelope, this.deps.units.bind(em)),
     );
   }
 

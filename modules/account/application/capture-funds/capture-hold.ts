@@ -1,4 +1,4 @@
-import type { HandlerContext } from '../../../../src/platform/messaging/event-handler.ts';
+import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { toMinorUnits } from '../../../../src/platform/money.ts';
 import type { Account } from '../../domain/account.ts';
 import { HoldStateError } from '../../domain/account.errors.ts';
@@ -10,7 +10,7 @@ import { bookBalanceChange } from '../book-balance-change.ts';
  * The payment completed: its held amount leaves the account. Captures once: a hold already captured (or re-credited) changes nothing.
  */
 export function captureHold(
-  context: HandlerContext,
+  uow: UnitOfWork,
   account: Account,
   hold: Hold,
   payment: { paymentId: number; amount: number },
@@ -22,5 +22,5 @@ export function captureHold(
   }
   const change = account.capture(hold, now);
   if (change === undefined) return;
-  bookBalanceChange(context, account, change, { kind: 'PAYMENT_CAPTURE', reference: ledgerReference.payment(payment.paymentId) }, now);
+  bookBalanceChange(uow, account, change, { kind: 'PAYMENT_CAPTURE', reference: ledgerReference.payment(payment.paymentId) }, now);
 }

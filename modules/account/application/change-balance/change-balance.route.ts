@@ -1,28 +1,38 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { MoneyAmount } from '../../../../src/platform/money.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
 import { changeBalance } from './change-balance.handler.ts';
 
 const Problem = Type.Ref('Problem');
 
-export function changeBalanceRoutes(app: HttpApp, deps: { orm: MikroORM; outbox: OutboxWriter; clock: Clock }): void {
+export function changeBalanceRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
   app.put('/account/operation', {
     schema: {
       tags: ['account'],
       summary: 'Deposit to or withdraw from an account (seed 004 top-up)',
+      description:
+        `Books the operation and answers the new balance. ${IDEMPOTENCY_NOTE} A client or proxy that resends this PUT ` +
+        'after a timeout must send the same Idempotency-Key, or the operation is booked again.',
+      headers: IdempotencyKeyHeader,
       body: Type.Object(
         {
           login: Type.String({ minLength: 1, maxLength: 64, examples: ['alice'] }),
           operation: Type.Union([Type.Literal('DEPOSIT'), Type.Literal('WITHDRAW')]),
-          sum: MoneyAmount('Amount in the account currency, at most 2 fraction digits'),
+          sum: MoneyAmount("Amount in the account's currency, with at most its minor-unit digits (EUR 2, JPY 0, KWD 3)"),
         },
         { additionalProperties: false },
       ),
-      response: { 200: AccountView, 400: Problem, 404: Problem, 422: Problem },
+      response: { 200: AccountView, 400: Problem, 404: Problem, 409: Problem, 422: Problem },
     },
-  }, async (request) => toAccountView(await changeBalance({ em: deps.orm.em, outbox: deps.outbox, clock: deps.clock }, request.body)));
+  }, async (request, reply) => {
+    const answer = await deps.idempotency.respond(request, { route: 'account.operation', caller: request.body.login }, async (uow) => ({
+      status: 200,
+      body: toAccountView(await changeBalance(uow, deps.clock, request.body)),
+    }));
+    markReplay(reply, answer);
+    return reply.status(200).send(answer.body);
+  });
 }

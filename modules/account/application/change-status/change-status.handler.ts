@@ -1,11 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
+import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
-import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import type { Account, StatusChange } from '../../domain/account.ts';
 import { lockAccountById } from '../../infrastructure/account.repository.ts';
-import { publishThroughOutbox } from '../publish.ts';
 import { publishStatusChange } from '../status-changed.mapper.ts';
 
 export const DEFAULT_CLOSE_REASON = 'CUSTOMER_REQUEST';
@@ -20,19 +17,13 @@ export type ChangeStatus =
  * `account.closed`, and `account.updated`) commit together. A transition the current status does
  * not allow is a 422.
  */
-export async function changeStatus(
-  deps: { em: EntityManager; outbox: OutboxWriter; clock: Clock },
-  accountId: number,
-  command: ChangeStatus,
-): Promise<Account> {
-  return transactionally(deps.em, async (em) => {
-    const account = await lockAccountById(em, accountId);
-    if (account === null) throw new NotFoundError('account', `No account with id ${accountId}`);
-    const now = deps.clock.now();
-    const change = apply(account, command, now);
-    publishStatusChange(publishThroughOutbox(deps.outbox, em), account, change, now);
-    return account;
-  });
+export async function changeStatus(uow: UnitOfWork, clock: Clock, accountId: number, command: ChangeStatus): Promise<Account> {
+  const account = await lockAccountById(uow.em, accountId);
+  if (account === null) throw new NotFoundError('account', `No account with id ${accountId}`);
+  const now = clock.now();
+  const change = apply(account, command, now);
+  publishStatusChange(uow, account, change, now);
+  return account;
 }
 
 function apply(account: Account, command: ChangeStatus, now: Date): StatusChange {

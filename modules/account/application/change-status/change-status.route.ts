@@ -1,18 +1,17 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { adminGuard } from '../../../../src/platform/http/admin-guard.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
 import { changeStatus, DEFAULT_CLOSE_REASON, type ChangeStatus } from './change-status.handler.ts';
 
 const Problem = Type.Ref('Problem');
 const AccountId = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const Reason = Type.String({ minLength: 1, maxLength: 200, examples: ['FRAUD_SUSPECTED'] });
-const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem };
+const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem };
 
 export const SuspendBody = Type.Object(
   {
@@ -30,10 +29,16 @@ const NoFields = Type.Object({}, { additionalProperties: false });
 /** Admin routes (bearer ADMIN_TOKEN): suspend, reactivate and close an account. */
 export async function changeStatusRoutes(
   app: HttpApp,
-  deps: { orm: MikroORM; outbox: OutboxWriter; clock: Clock; adminToken: string | undefined },
+  deps: { clock: Clock; idempotency: IdempotencyKeys; adminToken: string | undefined },
 ): Promise<void> {
-  const run = (id: number, command: ChangeStatus) =>
-    changeStatus({ em: deps.orm.em, outbox: deps.outbox, clock: deps.clock }, id, command).then(toAccountView);
+  const run = async (request: FastifyRequest, reply: FastifyReply, id: number, command: ChangeStatus) => {
+    const answer = await deps.idempotency.respond(request, { route: `account.${command.action}`, caller: String(id) }, async (uow) => ({
+      status: 200,
+      body: toAccountView(await changeStatus(uow, deps.clock, id, command)),
+    }));
+    markReplay(reply, answer);
+    return answer.body;
+  };
 
   await app.register(async (scope) => {
     const admin = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -43,12 +48,14 @@ export async function changeStatusRoutes(
       schema: {
         tags: ['account', 'admin'],
         summary: 'Suspend an active account: payments, withdrawals and order charges are refused until it is reactivated',
+        description: IDEMPOTENCY_NOTE,
         security: [{ adminToken: [] }],
         params: AccountId,
+        headers: IdempotencyKeyHeader,
         body: SuspendBody,
         response: responses,
       },
-    }, async (request) => run(request.params.id, {
+    }, async (request, reply) => run(request, reply, request.params.id, {
       action: 'suspend',
       reason: request.body.reason,
       expiresAt: request.body.expiresAt === undefined ? undefined : new Date(request.body.expiresAt),
@@ -58,22 +65,26 @@ export async function changeStatusRoutes(
       schema: {
         tags: ['account', 'admin'],
         summary: 'Reactivate a suspended account',
+        description: IDEMPOTENCY_NOTE,
         security: [{ adminToken: [] }],
         params: AccountId,
+        headers: IdempotencyKeyHeader,
         body: NoFields,
         response: responses,
       },
-    }, async (request) => run(request.params.id, { action: 'reactivate' }));
+    }, async (request, reply) => run(request, reply, request.params.id, { action: 'reactivate' }));
 
     admin.post('/accounts/:id/close', {
       schema: {
         tags: ['account', 'admin'],
         summary: 'Close an account for good (refused while payments hold reserved funds)',
+        description: IDEMPOTENCY_NOTE,
         security: [{ adminToken: [] }],
         params: AccountId,
+        headers: IdempotencyKeyHeader,
         body: CloseBody,
         response: responses,
       },
-    }, async (request) => run(request.params.id, { action: 'close', reason: request.body.reason ?? DEFAULT_CLOSE_REASON }));
+    }, async (request, reply) => run(request, reply, request.params.id, { action: 'close', reason: request.body.reason ?? DEFAULT_CLOSE_REASON }));
   });
 }

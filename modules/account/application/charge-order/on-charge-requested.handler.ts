@@ -19,9 +19,11 @@ export function onChargeRequested(clock: Clock) {
     const { chargeId, orderId, login, currency } = event.data;
     const amount = toMinorUnits(event.data.amount, 'amount');
     const now = clock.now();
-    const reject = (accountId: number | null, reason: string): void => publish(AccountChargeRejected, {
-      chargeId, orderId, accountId, amount: event.data.amount, currency, reason, rejectedAt: now.toISOString(),
-    });
+    const reject = (accountId: number | null, reason: string): void => {
+      publish(AccountChargeRejected, {
+        chargeId, orderId, accountId, amount: event.data.amount, currency, reason, rejectedAt: now.toISOString(),
+      });
+    };
 
     const account = await lockAccountByLogin(em, login);
     if (account === null) return reject(null, 'ACCOUNT_NOT_FOUND');

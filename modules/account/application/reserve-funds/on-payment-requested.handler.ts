@@ -16,9 +16,11 @@ export function onPaymentRequested(clock: Clock) {
     const { paymentId, accountId, currency } = event.data;
     const amount = toMinorUnits(event.data.amount, 'amount');
     const now = clock.now();
-    const reject = (reason: string): void => publish(AccountFundsRejected, {
-      paymentId, accountId, amount: event.data.amount, currency, reason, rejectedAt: now.toISOString(),
-    });
+    const reject = (reason: string): void => {
+      publish(AccountFundsRejected, {
+        paymentId, accountId, amount: event.data.amount, currency, reason, rejectedAt: now.toISOString(),
+      });
+    };
 
     const account = await lockAccountById(em, accountId);
     if (account === null) return reject('ACCOUNT_NOT_FOUND');

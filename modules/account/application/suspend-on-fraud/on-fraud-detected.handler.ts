@@ -6,14 +6,21 @@ import { publishStatusChange } from '../status-changed.mapper.ts';
 
 export const SUSPENDING_SEVERITY = 'CRITICAL';
 
-/** Seed 002: CRITICAL fraud suspends the account (reason FRAUD_SUSPECTED); lower severities only reject the payment. */
+/**
+ * Seed 002: CRITICAL fraud suspends the account (reason FRAUD_SUSPECTED); lower severities only
+ * reject the payment. A suspension is not undone by applying it twice, so the inbox is not enough:
+ * the same signal delivered again after its inbox row was pruned (a consumer group restarting
+ * from the beginning) must not suspend an account an operator reactivated since. The account's
+ * status change time says which decision is newer.
+ */
 export function onFraudDetected(clock: Clock) {
-  return on(FraudDetected, async (event, { em, publish }) => {
+  return on(FraudDetected, async (event, uow) => {
     if (event.data.severity !== SUSPENDING_SEVERITY) return;
-    const account = await lockAccountById(em, event.data.accountId);
+    const account = await lockAccountById(uow.em, event.data.accountId);
     // Already suspended or closed: one more fraud signal changes nothing.
     if (account === null || account.status !== 'ACTIVE') return;
+    if (account.statusChangedAt.getTime() > new Date(event.data.detectedAt).getTime()) return;
     const now = clock.now();
-    publishStatusChange(publish, account, account.suspend('FRAUD_SUSPECTED', undefined, now), now);
+    publishStatusChange(uow, account, account.suspend('FRAUD_SUSPECTED', undefined, now), now);
   });
 }

@@ -120,10 +120,10 @@ t.test('PaymentProcessingScheduler › decides with the injected random source a
     return row!.n === paymentIds.length ? true : undefined;
   }, { what: 'ten scheduled payments' });
 
-  const { orm, outbox, logger } = app.container.cradle;
+  const { orm, units, logger } = app.container.cradle;
   const rules = { delayMinMs: 0, delayMaxMs: 0, failureRate: 0.5 };
   const scheduler = (now: Date, random: () => number) =>
-    new PaymentProcessingScheduler({ orm, outbox, logger, rules, random, clock: { now: () => now }, batchSize: 3 });
+    new PaymentProcessingScheduler({ orm, units, logger, rules, random, clock: { now: () => now }, batchSize: 3 });
 
   t.equal(await scheduler(new Date(), () => 0).processDue(), 0, 'nothing is processed before it is due');
   const later = new Date(Date.now() + 11 * 60_000);

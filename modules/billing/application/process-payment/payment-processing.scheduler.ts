@@ -1,8 +1,7 @@
 import { LockMode, type MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
+import type { UnitsOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { backoffDelay, pause } from '../../../../src/platform/messaging/backoff.ts';
-import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import type { Logger } from '../../../../src/platform/observability/logger.ts';
 import { BillingPaymentProcessed } from '../../contracts/events/billing-payment-processed.ts';
 import { PaymentProcessing } from '../../domain/payment-processing.ts';
@@ -10,7 +9,7 @@ import { decideOutcome, type ProcessingRules, type RandomSource } from '../../do
 
 export interface SchedulerDeps {
   orm: MikroORM;
-  outbox: OutboxWriter;
+  units: UnitsOfWork;
   clock: Clock;
   random: RandomSource;
   rules: ProcessingRules;
@@ -56,7 +55,7 @@ export class PaymentProcessingScheduler {
 
   /** Processes one batch of due rows; returns how many. */
   async processDue(): Promise<number> {
-    return transactionally(this.deps.orm.em, async (em) => {
+    return this.deps.units.run(async ({ em, publish }) => {
       const now = this.deps.clock.now();
       const due = await em.find(
         PaymentProcessing,
@@ -65,7 +64,7 @@ export class PaymentProcessingScheduler {
       );
       for (const processing of due) {
         if (!processing.process(decideOutcome(this.deps.rules, this.deps.random), now)) continue;
-        this.deps.outbox.add(em, BillingPaymentProcessed, {
+        publish(BillingPaymentProcessed, {
           paymentId: processing.paymentId,
           accountId: processing.accountId,
           outcome: processing.outcome!,

@@ -1,9 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
+import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { BadRequestError } from '../../../../src/platform/errors.ts';
 import type { EventData } from '../../../../src/platform/messaging/contract.ts';
-import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import { assertCurrency, fromMinorUnits, toMinorUnits } from '../../../../src/platform/money.ts';
 import { OrderCreated } from '../../contracts/events/order-created.ts';
 import { Order, type OrderPricing } from '../../domain/order.ts';
@@ -18,18 +16,13 @@ export interface PlaceOrder {
 
 export const DEFAULT_CURRENCY = 'EUR';
 
-/** Seed 004: saves a PENDING order and `order.created` in one transaction; billing charges it from there. */
-export async function placeOrder(
-  deps: { em: EntityManager; outbox: OutboxWriter; clock: Clock },
-  command: PlaceOrder,
-): Promise<Order> {
+/** Seed 004: saves a PENDING order and `order.created` in one unit of work; billing charges it from there. */
+export async function placeOrder(uow: UnitOfWork, clock: Clock, command: PlaceOrder): Promise<Order> {
   const currency = assertCurrency(command.currency ?? DEFAULT_CURRENCY, 'currency');
-  const order = Order.place({ login: command.login, currency, pricing: pricingOf(command) }, deps.clock.now());
-  return transactionally(deps.em, async (em) => {
-    await saveNewOrder(em, order);
-    deps.outbox.add(em, OrderCreated, orderCreatedEvent(order));
-    return order;
-  });
+  const order = Order.place({ login: command.login, currency, pricing: pricingOf(command) }, clock.now());
+  await saveNewOrder(uow.em, order);
+  uow.publish(OrderCreated, orderCreatedEvent(order));
+  return order;
 }
 
 function pricingOf(command: PlaceOrder): OrderPricing {

@@ -1,9 +1,7 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type, type Static } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import type { IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
-import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
+import { IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import type { OrderOutcomeWaiters } from './order-outcome.waiter.ts';
 import { placeOrder } from './place-order.handler.ts';
 import { OrderPendingResponse, OrderSettledResponse, PlaceOrderBody } from './place-order.schema.ts';
@@ -11,8 +9,6 @@ import { OrderPendingResponse, OrderSettledResponse, PlaceOrderBody } from './pl
 const Problem = Type.Ref('Problem');
 
 export interface PlaceOrderRouteDeps {
-  orm: MikroORM;
-  outbox: OutboxWriter;
   clock: Clock;
   idempotency: IdempotencyKeys;
   waiters: OrderOutcomeWaiters;
@@ -31,22 +27,29 @@ export function placeOrderRoutes(app: HttpApp, deps: PlaceOrderRouteDeps): void 
       schema: {
         tags: ['order'],
         summary: url === '/orders' ? SUMMARY : `${SUMMARY} — seed 004 alias of POST /orders`,
-        description: 'Accepts an Idempotency-Key header: the same key and body replays the first response (a replayed 202 stays 202; read GET /orders/{id}).',
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
+        description:
+          'Honours Idempotency-Key: the key is stored with the order it placed, so a retry with the same key and body places ' +
+          'nothing and answers for that same order — 200 with its outcome when it is known (waiting up to ORDER_WAIT_MS ' +
+          'as the first request did), else 202 PENDING. Without the header each request is a new order.',
+        headers: IdempotencyKeyHeader,
         body: PlaceOrderBody,
-        response: { 200: OrderSettledResponse, 202: OrderPendingResponse, 400: Problem, 409: Problem, 413: Problem, 415: Problem },
+        response: { 200: OrderSettledResponse, 202: OrderPendingResponse, 400: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
       },
     }, async (request, reply) => {
-      const result = await deps.idempotency.run<SettledBody | PendingBody>(request, 'order.create', async () => {
-        const order = await placeOrder({ em: deps.orm.em, outbox: deps.outbox, clock: deps.clock }, request.body);
-        const outcome = await deps.waiters.waitForOutcome(order.id, deps.waitMs);
-        if (outcome === undefined) return { status: 202, body: { orderId: order.id, status: 'PENDING' } };
-        return {
-          status: 200,
-          body: { orderId: order.id, status: outcome.status, isPaid: outcome.status === 'PAID', failureReason: outcome.failureReason },
-        };
+      const placed = await deps.idempotency.respond(request, { route: 'order.create', caller: request.body.login }, async (uow) => {
+        const order = await placeOrder(uow, deps.clock, request.body);
+        return { status: 202, body: { orderId: order.id, status: 'PENDING' as const } };
       });
-      return reply.status(result.status as 200 | 202).send(result.body);
+      markReplay(reply, placed);
+      const answer = await outcomeOf(deps, placed.body.orderId);
+      return reply.status(answer.status).send(answer.body);
     });
   }
+}
+
+/** What the request answers once the order is placed: its charge outcome if known within ORDER_WAIT_MS. */
+async function outcomeOf(deps: PlaceOrderRouteDeps, orderId: number): Promise<{ status: 200; body: SettledBody } | { status: 202; body: PendingBody }> {
+  const outcome = await deps.waiters.waitForOutcome(orderId, deps.waitMs);
+  if (outcome === undefined) return { status: 202, body: { orderId, status: 'PENDING' } };
+  return { status: 200, body: { orderId, status: outcome.status, isPaid: outcome.status === 'PAID', failureReason: outcome.failureReason } };
 }

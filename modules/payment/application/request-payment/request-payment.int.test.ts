@@ -149,7 +149,7 @@ t.test('account.funds.reserved for an unknown payment › dead-lettered, not app
   t.equal(dead.consumer, `${app.config.kafka.groupPrefix}.payment`);
 });
 
-t.test('POST /payments › Idempotency-Key replays the first response; another body with the key is 409', async (t) => {
+t.test('POST /payments › Idempotency-Key replays the first response; another body with the key is 422', async (t) => {
   await openAccount(app, 'ida');
   const before = await rowCounts(app);
   const body = { userName: 'ida', amount: 7.5, currency: 'EUR' };
@@ -159,7 +159,7 @@ t.test('POST /payments › Idempotency-Key replays the first response; another b
   t.equal(replay.statusCode, 201, 'same key and body › 201');
   t.same(replay.json(), first.json(), 'same key and body › the first response');
   t.equal((await rowCounts(app)).payments, before.payments + 1, 'one payment only');
-  isProblem(t, await pay({ ...body, amount: 8 }, { 'idempotency-key': 'pay-1' }), 409, 'idempotency-key-reused');
+  isProblem(t, await pay({ ...body, amount: 8 }, { 'idempotency-key': 'pay-1' }), 422, 'idempotency-key-reused');
   const other = await pay(body, { 'idempotency-key': 'pay-2' });
   t.not(other.json<Created>().id, first.json<Created>().id, 'another key is another payment');
 
@@ -204,7 +204,7 @@ t.test('POST /payments/{id}/reversal › only a COMPLETED payment; bad input is 
   const replay = await app.request({ method: 'POST', url, payload: { reason: 'FRAUD' }, headers });
   t.equal(replay.statusCode, 200, 'a replayed reversal answers as the first');
   t.equal((await publishedFor(app, 'payment.reversed', id)).length, 1, 'and reverses once');
-  isProblem(t, await app.request({ method: 'POST', url, payload: { reason: 'ERROR' }, headers }), 409, 'idempotency-key-reused');
+  isProblem(t, await app.request({ method: 'POST', url, payload: { reason: 'ERROR' }, headers }), 422, 'idempotency-key-reused');
 });
 
 t.test('GET /payments › lists newest first, pages, and filters by userName', async (t) => {

@@ -1,9 +1,7 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import type { IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
-import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import type { FraudRulesConfig } from '../../domain/fraud-rules.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { requestPayment } from './request-payment.handler.ts';
@@ -12,8 +10,6 @@ import { PaymentAccepted, RequestPaymentBody } from './request-payment.schema.ts
 const Problem = Type.Ref('Problem');
 
 export interface RequestPaymentRouteDeps {
-  orm: MikroORM;
-  outbox: OutboxWriter;
   clock: Clock;
   idempotency: IdempotencyKeys;
   accounts: KnownAccounts;
@@ -29,18 +25,20 @@ export function requestPaymentRoutes(app: HttpApp, deps: RequestPaymentRouteDeps
         'Checks the account first (unknown → 404; suspended, closed or another currency → 422), then the fraud rules. ' +
         'A payment the fraud rules refuse is recorded all the same and answered 201 with status REJECTED (reason ' +
         'FRAUD_SUSPECTED, visible through GET /payments/{id}); an accepted one is 201 CREATED and moves on as the ' +
-        'account and billing answer. Accepts an Idempotency-Key header: the same key and body replays the first ' +
-        'response, the same key with another body is 409.',
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
+        `account and billing answer. ${IDEMPOTENCY_NOTE} Keys are scoped to the paying account (userName or accountId as sent).`,
+      headers: IdempotencyKeyHeader,
       body: RequestPaymentBody,
       response: { 201: PaymentAccepted, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 503: Problem },
     },
   }, async (request, reply) => {
-    const result = await deps.idempotency.run(request, 'payment.request', async () => {
-      const payment = await requestPayment({ em: deps.orm.em, outbox: deps.outbox, clock: deps.clock, accounts: deps.accounts, fraudRules: deps.fraudRules }, request.body);
+    const { userName, accountId } = request.body;
+    const caller = userName !== undefined ? `login:${userName}` : `account:${accountId}`;
+    const answer = await deps.idempotency.respond(request, { route: 'payment.request', caller }, async (uow) => {
+      const payment = await requestPayment(uow, deps, request.body);
       return { status: 201, body: { id: payment.id, status: payment.status as 'CREATED' | 'REJECTED' } };
     });
+    markReplay(reply, answer);
     // Refusals are thrown (and replayed as problems), so a stored response is always the 201.
-    return reply.status(result.status as 201).send(result.body);
+    return reply.status(201).send(answer.body);
   });
 }

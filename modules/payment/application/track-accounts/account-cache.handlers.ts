@@ -1,5 +1,6 @@
 import type { Clock } from '../../../../src/platform/clock.ts';
-import { on, type EventHandler, type HandlerContext } from '../../../../src/platform/messaging/event-handler.ts';
+import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
+import { on, type EventHandler } from '../../../../src/platform/messaging/event-handler.ts';
 import { toMinorUnits } from '../../../../src/platform/money.ts';
 import { AccountBalanceChanged, AccountClosed, AccountCreated, AccountSuspended, AccountUpdated } from '../../../account/index.ts';
 import { cancellationReasonFor } from '../../domain/known-account.ts';
@@ -12,15 +13,15 @@ import { cancelPendingPayments } from './cancel-pending-payments.ts';
  */
 export function accountCacheHandlers(clock: Clock): EventHandler[] {
   const statusChanged = async (
-    context: HandlerContext,
+    uow: UnitOfWork,
     account: { accountId: number; userId: number; status: string; changedAt: string },
   ): Promise<void> => {
     const now = clock.now();
-    const taken = await recordAccountStatus(context.em, { ...account, changedAt: new Date(account.changedAt) }, now);
+    const taken = await recordAccountStatus(uow.em, { ...account, changedAt: new Date(account.changedAt) }, now);
     // A change older than the cached one arrived late: the account has moved on since.
     if (!taken) return;
     const reason = cancellationReasonFor(account.status);
-    if (reason !== undefined) await cancelPendingPayments(context, account.accountId, reason, now);
+    if (reason !== undefined) await cancelPendingPayments(uow, account.accountId, reason, now);
   };
 
   return [

@@ -34,17 +34,16 @@ for (const transport of TRANSPORTS) {
     await actAs(app, BillingPaymentProcessed, { paymentId: done.id, accountId: ACCOUNT.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
     await statusBecomes(app, done.id, 'COMPLETED');
 
-    await t.test('account.suspended › pending payments are cancelled: REJECTED with ACCOUNT_SUSPENDED', async (t) => {
+    await t.test('account.suspended › payments not yet submitted to billing are cancelled: REJECTED with ACCOUNT_SUSPENDED', async (t) => {
       await handledByPayment(app, await actAs(app, AccountSuspended, { ...ACCOUNT, reason: 'FRAUD_SUSPECTED', suspendedAt: now() }));
-      for (const { id } of [waiting, processing]) {
-        t.match(await payment(app, id), { status: 'REJECTED', reason: 'ACCOUNT_SUSPENDED' }, `payment ${id} cancelled`);
-        t.match((await publishedFor(app, 'payment.failed', id))[0], { failureReason: 'ACCOUNT_SUSPENDED', errorCode: 'ERR_ACCOUNT_001', accountId: ACCOUNT.accountId });
-      }
-      t.same(await statusTrail(app, processing.id), [
+      t.match(await payment(app, waiting.id), { status: 'REJECTED', reason: 'ACCOUNT_SUSPENDED' }, 'the CREATED payment is cancelled');
+      t.match((await publishedFor(app, 'payment.failed', waiting.id))[0], { failureReason: 'ACCOUNT_SUSPENDED', errorCode: 'ERR_ACCOUNT_001', accountId: ACCOUNT.accountId });
+      t.same(await statusTrail(app, waiting.id), [
         { status: 'CREATED', previousStatus: null, reason: null },
-        { status: 'PROCESSING', previousStatus: 'CREATED', reason: null },
-        { status: 'REJECTED', previousStatus: 'PROCESSING', reason: 'ACCOUNT_SUSPENDED' },
+        { status: 'REJECTED', previousStatus: 'CREATED', reason: 'ACCOUNT_SUSPENDED' },
       ], 'payment.status › the cancellation is published');
+      t.equal((await payment(app, processing.id)).status, 'PROCESSING', 'a payment billing holds is left to billing');
+      t.same(await publishedFor(app, 'payment.failed', processing.id), [], 'and not failed under its feet');
       t.equal((await payment(app, done.id)).status, 'COMPLETED', 'a COMPLETED payment is not touched');
     });
 
@@ -56,14 +55,14 @@ for (const transport of TRANSPORTS) {
       t.same(await rowCounts(app), before, 'nothing written');
     });
 
-    await t.test('outcomes arriving after the cancellation are ignored', async (t) => {
-      const late = await actAs(app, BillingPaymentProcessed, { paymentId: processing.id, accountId: ACCOUNT.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
+    await t.test("billing's outcome settles the in-flight payment; a reservation after the cancellation is ignored", async (t) => {
+      const settled = await actAs(app, BillingPaymentProcessed, { paymentId: processing.id, accountId: ACCOUNT.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
       const lateBooking = await actAs(app, AccountFundsReserved, { paymentId: waiting.id, accountId: ACCOUNT.accountId, amount: 10, currency: 'EUR', reservedAt: now() });
-      await handledByPayment(app, late);
+      await handledByPayment(app, settled);
       await handledByPayment(app, lateBooking);
-      t.equal((await payment(app, processing.id)).status, 'REJECTED', 'billing.payment.processed after a cancel changes nothing');
+      t.equal((await payment(app, processing.id)).status, 'COMPLETED', 'billing SUCCEEDED › COMPLETED: both modules agree');
+      t.equal((await publishedFor(app, 'payment.completed', processing.id)).length, 1, 'payment.completed once, so the account captures the hold');
       t.equal((await payment(app, waiting.id)).status, 'REJECTED', 'account.funds.reserved after a cancel changes nothing');
-      t.same(await publishedFor(app, 'payment.completed', processing.id), [], 'no payment.completed');
       t.equal((await statusTrail(app, waiting.id)).length, 2, 'no further payment.status');
     });
 

@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
-import { transactionally } from '../../../../src/platform/db/transaction.ts';
+import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { ConflictError } from '../../../../src/platform/errors.ts';
 import { assertCurrency } from '../../../../src/platform/money.ts';
-import type { OutboxWriter } from '../../../../src/platform/messaging/outbox-writer.ts';
 import { ProfileRegistered } from '../../contracts/events/profile-registered.ts';
 import { Profile } from '../../domain/profile.ts';
 
@@ -17,28 +16,14 @@ export interface RegisterProfile {
 
 export const DEFAULT_CURRENCY = 'EUR';
 
-/** Saves a PENDING profile and `profile.registered` in one transaction; a taken login or email is 409. */
-export async function registerProfile(
-  deps: { em: EntityManager; outbox: OutboxWriter; clock: Clock },
-  command: RegisterProfile,
-): Promise<Profile> {
+/** Saves a PENDING profile and `profile.registered` in one unit of work; a taken login or email is 409. */
+export async function registerProfile(uow: UnitOfWork, clock: Clock, command: RegisterProfile): Promise<Profile> {
   const currency = assertCurrency(command.currency ?? DEFAULT_CURRENCY, 'currency');
+  await assertUnique(uow.em, command.login, command.email);
+  const profile = Profile.register({ ...command, currency }, clock.now());
+  uow.em.persist(profile);
   try {
-    return await transactionally(deps.em, async (em) => {
-      await assertUnique(em, command.login, command.email);
-      const profile = Profile.register({ ...command, currency }, deps.clock.now());
-      em.persist(profile);
-      await em.flush();
-      deps.outbox.add(em, ProfileRegistered, {
-        userId: profile.id,
-        login: profile.login,
-        fullName: profile.fullName,
-        email: profile.email,
-        currency: profile.currency,
-        registeredAt: profile.createdAt.toISOString(),
-      });
-      return profile;
-    });
+    await uow.em.flush();
   } catch (error) {
     // Two registrations racing past the check meet the unique index.
     if (error instanceof UniqueConstraintViolationException) {
@@ -46,6 +31,15 @@ export async function registerProfile(
     }
     throw error;
   }
+  uow.publish(ProfileRegistered, {
+    userId: profile.id,
+    login: profile.login,
+    fullName: profile.fullName,
+    email: profile.email,
+    currency: profile.currency,
+    registeredAt: profile.createdAt.toISOString(),
+  });
+  return profile;
 }
 
 async function assertUnique(em: EntityManager, login: string, email: string): Promise<void> {
