@@ -232,28 +232,43 @@ export class OutboxRelay {
     for (const [topic, count] of perTopic) this.metrics.relayPublished.inc({ topic }, count);
   }
 
+  /**
+   * Deletes published outbox rows, old inbox rows and expired idempotency keys, at most
+   * PRUNE_CHUNK of each per round so no statement runs long. A round that found a full chunk runs
+   * again on the next loop instead of a minute later, so pruning keeps up with sustained load.
+   */
   private async pruneIfDue(): Promise<void> {
     if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = Date.now();
     try {
-      const outbox = await this.pool.query(
-        `delete from messaging.outbox where id in (
-           select id from messaging.outbox
-            where published_at < now() - make_interval(hours => $1) limit $2)`,
-        [this.settings.retentionHours, PRUNE_CHUNK],
-      );
-      const inbox = await this.pool.query(
-        `delete from messaging.inbox where (consumer, event_id) in (
-           select consumer, event_id from messaging.inbox
-            where handled_at < now() - make_interval(hours => $1) limit $2)`,
-        [this.settings.inboxRetentionHours, PRUNE_CHUNK],
-      );
-      if ((outbox.rowCount ?? 0) + (inbox.rowCount ?? 0) > 0) {
-        this.logger.info({ outbox: outbox.rowCount, inbox: inbox.rowCount }, 'pruned published outbox and old inbox rows');
-      }
+      const pruned = {
+        outbox: await this.pruneChunk(
+          `delete from messaging.outbox where id in (
+             select id from messaging.outbox where published_at < now() - make_interval(hours => $1) limit $2)`,
+          [this.settings.retentionHours],
+        ),
+        inbox: await this.pruneChunk(
+          `delete from messaging.inbox where (consumer, event_id) in (
+             select consumer, event_id from messaging.inbox where handled_at < now() - make_interval(hours => $1) limit $2)`,
+          [this.settings.inboxRetentionHours],
+        ),
+        idempotencyKeys: await this.pruneChunk(
+          `delete from messaging.idempotency_key where (route, caller, key) in (
+             select route, caller, key from messaging.idempotency_key where expires_at <= now() limit $1)`,
+          [],
+        ),
+      };
+      const counts = Object.values(pruned);
+      if (counts.some((count) => count > 0)) this.logger.info(pruned, 'pruned published outbox rows, old inbox rows and expired idempotency keys');
+      if (counts.some((count) => count === PRUNE_CHUNK)) this.lastPrune = 0;
     } catch (error) {
       this.logger.warn({ err: error }, 'pruning failed; will retry');
     }
+  }
+
+  private async pruneChunk(sql: string, parameters: unknown[]): Promise<number> {
+    const result = await this.pool.query(sql, [...parameters, PRUNE_CHUNK]);
+    return result.rowCount ?? 0;
   }
 }
 

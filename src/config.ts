@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { MONEY_CEILING, type MoneyLimitSettings } from './platform/money.ts';
 
 // Every name here has modules/<name>/<name>.module.ts; MODULES selects among them.
 export const MODULE_NAMES = ['profile', 'account', 'payment', 'billing', 'order', 'notification'] as const;
@@ -53,7 +54,7 @@ export interface Config {
   };
   processing: { delayMinMs: number; delayMaxMs: number; failureRate: number };
   fraud: {
-    /** Major units. */
+    /** Major units of the payment's currency. */
     amountThreshold: number;
     maxPaymentsPerMinute: number;
     /** Fraud scores at or above it reject the payment (0.01–1). */
@@ -62,12 +63,8 @@ export interface Config {
   orderWaitMs: number;
   /** How long a stored Idempotency-Key answers retries before it is pruned. */
   idempotencyKeyTtlHours: number;
-  money: {
-    /** The largest amount one request may move, in major units of any currency. */
-    maxAmount: number;
-    /** The largest balance an account may hold, in major units. */
-    maxBalance: number;
-  };
+  /** MONEY_MAX_AMOUNT and MONEY_MAX_BALANCE, in major units of any currency. */
+  money: MoneyLimitSettings;
   adminToken: string | undefined;
   logLevel: LogLevel;
   /** Base URLs of modules that run in another process, for synchronous queries (`MODULE_URL_ACCOUNT=http://...`). */
@@ -80,12 +77,6 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
-
-/**
- * 1e12 major units: in minor units with 3 digits (KWD) that is 1e15, so a balance plus an amount
- * stays below 2^53 and every sum of them is exact.
- */
-export const MONEY_CEILING = 1e12;
 
 /** A broker refuses to let a member join with a session timeout below group.min.session.timeout.ms. */
 const SESSION_TIMEOUT_NOTE = " (6000 is the broker's default group.min.session.timeout.ms; a lower timeout is refused when joining a group)";

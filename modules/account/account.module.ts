@@ -48,8 +48,8 @@ export default defineModule({
     container.register(ACCOUNT_QUERY_API, asFunction(({ orm }: Cradle) => inProcessAccountQueryApi(orm)).singleton());
   },
   async routes(app, container) {
-    const { orm, clock, idempotency, config } = container.cradle;
-    changeBalanceRoutes(app, { clock, idempotency });
+    const { orm, clock, idempotency, config, moneyLimits } = container.cradle;
+    changeBalanceRoutes(app, { clock, idempotency, limits: moneyLimits });
     queryAccountRoutes(app, { orm });
     await changeStatusRoutes(app, { clock, idempotency, adminToken: config.adminToken });
   },

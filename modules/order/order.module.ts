@@ -24,9 +24,9 @@ export default defineModule({
     container.register(WAITERS, asValue(new OrderOutcomeWaiters((orderId) => readOrderStatus(orm.em.fork(), orderId))));
   },
   async routes(app, container) {
-    const { orm, clock, idempotency, config } = container.cradle;
+    const { orm, clock, idempotency, config, moneyLimits } = container.cradle;
     const waiters = container.resolve<OrderOutcomeWaiters>(WAITERS);
-    placeOrderRoutes(app, { clock, idempotency, waiters, waitMs: config.orderWaitMs });
+    placeOrderRoutes(app, { clock, limits: moneyLimits, idempotency, waiters, waitMs: config.orderWaitMs });
     queryOrdersRoutes(app, { orm });
   },
   handlers: (container) => [onChargeSucceeded(container.cradle.clock), onChargeFailed(container.cradle.clock)],

@@ -1,6 +1,5 @@
 import { defineModule } from '../../src/platform/module.ts';
 import { queryApiOf } from '../../src/platform/module-api.ts';
-import type { Config } from '../../src/config.ts';
 import {
   ACCOUNT_QUERY_API, AccountBalanceChanged, AccountClosed, AccountCreated, AccountFundsRejected, AccountFundsReserved,
   AccountSuspended, AccountUpdated, accountQueryApiOverHttp, type AccountQueryApi,
@@ -20,17 +19,8 @@ import { PaymentRequested } from './contracts/events/payment-requested.ts';
 import { PaymentReversed } from './contracts/events/payment-reversed.ts';
 import { PaymentStatusChanged } from './contracts/events/payment-status-changed.ts';
 import { PaymentSubmitted } from './contracts/events/payment-submitted.ts';
-import type { FraudRulesConfig } from './domain/fraud-rules.ts';
 import { KnownAccounts } from './infrastructure/known-accounts.repository.ts';
 import { KnownAccountSchema, PaymentSchema } from './infrastructure/payment.entity.ts';
-
-function fraudRulesOf(config: Config): FraudRulesConfig {
-  return {
-    amountThreshold: Math.round(config.fraud.amountThreshold * 100),
-    maxPaymentsPerMinute: config.fraud.maxPaymentsPerMinute,
-    rejectScore: config.fraud.rejectScore,
-  };
-}
 
 export default defineModule({
   name: 'payment',
@@ -42,9 +32,9 @@ export default defineModule({
     AccountCreated, AccountUpdated, AccountSuspended, AccountClosed, AccountBalanceChanged,
   ],
   async routes(app, container) {
-    const { orm, clock, idempotency, config } = container.cradle;
+    const { orm, clock, idempotency, config, moneyLimits } = container.cradle;
     const accounts = new KnownAccounts(queryApiOf<AccountQueryApi>(container, ACCOUNT_QUERY_API, 'account', accountQueryApiOverHttp));
-    requestPaymentRoutes(app, { clock, idempotency, accounts, fraudRules: fraudRulesOf(config) });
+    requestPaymentRoutes(app, { clock, idempotency, accounts, fraudRules: config.fraud, limits: moneyLimits });
     queryPaymentsRoutes(app, { orm, accounts, clock });
     reversePaymentRoutes(app, { clock, idempotency });
   },

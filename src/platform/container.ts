@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
 import type { Config } from '../config.ts';
 import type { IdempotencyKeys } from './http/idempotency.ts';
+import type { MoneyLimits } from './money.ts';
 import type { Clock, IdGenerator } from './clock.ts';
 import type { TopicNames } from './messaging/contract.ts';
 import type { DeadLetters } from './messaging/dead-letters.ts';
@@ -26,6 +27,8 @@ export interface PlatformServices {
   deadLetters: DeadLetters;
   metrics: Metrics;
   idempotency: IdempotencyKeys;
+  /** MONEY_MAX_AMOUNT and MONEY_MAX_BALANCE in each currency's minor units. */
+  moneyLimits: MoneyLimits;
 }
 
 /** Modules add their own registrations (query APIs, services) beside the platform's. */

@@ -9,6 +9,7 @@ import { createOrm, migrate } from './db/orm.ts';
 import { onTransactionConflict } from './db/transaction.ts';
 import { createHttpApp, type HttpApp } from './http/app.ts';
 import { IdempotencyKeys } from './http/idempotency.ts';
+import { MoneyLimits } from './money.ts';
 import { platformRoutes } from './http/platform.routes.ts';
 import { ModuleConsumer } from './messaging/consumer-runner.ts';
 import { TopicNames } from './messaging/contract.ts';
@@ -97,6 +98,7 @@ async function startOn(
     config, logger, clock, ids, orm, topics, outbox, units, transport, metrics,
     deadLetters: new DeadLetters(orm, outbox, topics, ids),
     idempotency: new IdempotencyKeys(units, config.idempotencyKeyTtlHours),
+    moneyLimits: new MoneyLimits(config.money),
   });
   for (const module of modules) module.register?.(container);
   metrics.onScrape(async () => {

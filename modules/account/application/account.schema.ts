@@ -19,9 +19,9 @@ export function toAccountView(account: Account): Static<typeof AccountView> {
     accountId: account.id,
     userId: account.userId,
     login: account.login,
-    balance: fromMinorUnits(account.balance),
-    reserved: fromMinorUnits(account.reserved),
-    available: fromMinorUnits(account.available()),
+    balance: fromMinorUnits(account.balance, account.currency),
+    reserved: fromMinorUnits(account.reserved, account.currency),
+    available: fromMinorUnits(account.available(), account.currency),
     currency: account.currency,
     status: account.status,
   };

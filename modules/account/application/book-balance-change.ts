@@ -29,9 +29,9 @@ export function bookBalanceChange(
 function balanceChangedEvent(account: Account, change: BalanceChange, at: Date): EventData<typeof AccountBalanceChanged> {
   return {
     accountId: account.id,
-    previousBalance: fromMinorUnits(change.previousBalance),
-    newBalance: fromMinorUnits(change.newBalance),
-    changeAmount: fromMinorUnits(change.changeAmount),
+    previousBalance: fromMinorUnits(change.previousBalance, account.currency),
+    newBalance: fromMinorUnits(change.newBalance, account.currency),
+    changeAmount: fromMinorUnits(change.changeAmount, account.currency),
     currency: account.currency,
     changeReason: change.changeReason,
     timestamp: at.toISOString(),

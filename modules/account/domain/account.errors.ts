@@ -1,4 +1,5 @@
 import { RuleViolationError } from '../../../src/platform/errors.ts';
+import { formatMoney } from '../../../src/platform/money.ts';
 
 /** Why an account refuses to pay (reserve, withdraw or debit); the reason travels in refusal events. */
 export type PaymentRefusalReason = 'INSUFFICIENT_FUNDS' | 'ACCOUNT_SUSPENDED' | 'ACCOUNT_CLOSED' | 'CURRENCY_MISMATCH';
@@ -10,8 +11,8 @@ export abstract class PaymentRefusedError extends RuleViolationError {
 export class InsufficientFundsError extends PaymentRefusedError {
   readonly reason = 'INSUFFICIENT_FUNDS';
 
-  constructor(availableMinor: number, requestedMinor: number) {
-    super('insufficient-funds', `Available ${(availableMinor / 100).toFixed(2)}, requested ${(requestedMinor / 100).toFixed(2)}`);
+  constructor(availableMinor: number, requestedMinor: number, currency: string) {
+    super('insufficient-funds', `Available ${formatMoney(availableMinor, currency)}, requested ${formatMoney(requestedMinor, currency)}`);
   }
 }
 
@@ -40,8 +41,8 @@ export class InvalidStatusTransitionError extends RuleViolationError {
 }
 
 export class ReservedFundsPendingError extends RuleViolationError {
-  constructor(reservedMinor: number) {
-    super('reserved-funds-pending', `${(reservedMinor / 100).toFixed(2)} is reserved for payments in progress; close the account once they are settled`);
+  constructor(reservedMinor: number, currency: string) {
+    super('reserved-funds-pending', `${formatMoney(reservedMinor, currency)} is reserved for payments in progress; close the account once they are settled`);
   }
 }
 

@@ -70,7 +70,7 @@ export class Account {
     assertPositiveMinorUnits(amount);
     if (this.status !== 'ACTIVE') return new AccountNotActiveError(this.status);
     if (currency !== this.currency) return new CurrencyMismatchError(this.currency, currency);
-    if (amount > this.available()) return new InsufficientFundsError(this.available(), amount);
+    if (amount > this.available()) return new InsufficientFundsError(this.available(), amount, this.currency);
     return undefined;
   }
 
@@ -154,7 +154,7 @@ export class Account {
   /** ACTIVE or SUSPENDED → CLOSED, for good. Refused while payments hold reserved funds. */
   close(reason: string, now: Date): StatusChange {
     if (this.status === 'CLOSED') throw new InvalidStatusTransitionError(this.status, 'closed');
-    if (this.reserved > 0) throw new ReservedFundsPendingError(this.reserved);
+    if (this.reserved > 0) throw new ReservedFundsPendingError(this.reserved, this.currency);
     this.suspendedUntil = null;
     return this.changeStatus('CLOSED', reason, now);
   }

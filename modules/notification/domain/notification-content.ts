@@ -1,9 +1,10 @@
+import { minorDigits } from '../../../src/platform/money.ts';
 import type { NotificationContent } from './notification.ts';
 
 /** The wording of every message: pure functions of the event's facts. */
 
 function money(amount: number, currency: string): string {
-  return `${Math.abs(amount).toFixed(2)} ${currency}`;
+  return `${Math.abs(amount).toFixed(minorDigits(currency))} ${currency}`;
 }
 
 /** `INSUFFICIENT_FUNDS` → `insufficient funds`. */

@@ -1,8 +1,8 @@
 import { BadRequestError } from '../../../src/platform/errors.ts';
 
 export class OrderAmountTooLargeError extends BadRequestError {
-  constructor(maxMinor: number) {
-    super('order-amount-too-large', `The order total may not exceed ${(maxMinor / 100).toFixed(2)}`);
+  constructor() {
+    super('order-amount-too-large', 'The order total (quantity × unitPrice over the lines) is too large to be exact');
     this.withField('items', 'the total of quantity × unitPrice is too large');
   }
 }

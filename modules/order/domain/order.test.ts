@@ -1,14 +1,15 @@
 import t from 'tap';
 import { Order } from './order.ts';
-import { MAX_ORDER_TOTAL_MINOR, orderTotal } from './order-pricing.ts';
+import { MAX_MINOR_UNITS } from '../../../src/platform/money.ts';
+import { orderTotal } from './order-pricing.ts';
 
 const now = new Date('2026-01-01T10:00:00Z');
 
 t.test('orderTotal › the exact sum of quantity × unit price in minor units', async (t) => {
   t.equal(orderTotal([{ quantity: 3, unitPrice: 1999 }, { quantity: 1, unitPrice: 10 }]), 6007, '3 × 19.99 + 0.10 = 60.07, no float error');
   t.equal(orderTotal([{ quantity: 3, unitPrice: 10 }]), 30, '3 × 0.10 = 0.30 exactly');
-  t.equal(orderTotal([{ quantity: 1_000_000, unitPrice: 100_000_000 }]), MAX_ORDER_TOTAL_MINOR, 'the limit itself is allowed');
-  t.throws(() => orderTotal([{ quantity: 1_000_000, unitPrice: 100_000_000 }, { quantity: 1, unitPrice: 1 }]), { code: 'order-amount-too-large', status: 400 }, 'one cent past the limit is refused');
+  t.equal(orderTotal([{ quantity: 2 ** 20, unitPrice: 2 ** 31 }]), MAX_MINOR_UNITS, 'the limit itself is allowed');
+  t.throws(() => orderTotal([{ quantity: 2 ** 20, unitPrice: 2 ** 31 }, { quantity: 1, unitPrice: 1 }]), { code: 'order-amount-too-large', status: 400 }, 'one minor unit past the limit is refused');
   t.throws(() => orderTotal([{ quantity: 1_000_000, unitPrice: 100_000_000_000_000 }]), { code: 'order-amount-too-large' }, 'a product past 2^53 is refused, not rounded');
 });
 

@@ -29,7 +29,7 @@ export function announce(publish: Publish, payment: Payment, change: StatusChang
     changedAt: change.at.toISOString(),
   });
   const at = change.at.toISOString();
-  const money = { paymentId: payment.id, accountId: payment.accountId, amount: fromMinorUnits(payment.amount), currency: payment.currency };
+  const money = { paymentId: payment.id, accountId: payment.accountId, amount: fromMinorUnits(payment.amount, payment.currency), currency: payment.currency };
   switch (change.to) {
     case 'CREATED':
       return;
@@ -59,7 +59,7 @@ export function announceRequested(publish: Publish, payment: Payment): void {
   publish(PaymentRequested, {
     paymentId: payment.id,
     accountId: payment.accountId,
-    amount: fromMinorUnits(payment.amount),
+    amount: fromMinorUnits(payment.amount, payment.currency),
     currency: payment.currency,
     transactionType: payment.transactionType,
     requestedAt: payment.createdAt.toISOString(),
@@ -71,7 +71,7 @@ export function announceFraud(publish: Publish, payment: Payment, assessment: Fr
     paymentId: payment.id,
     accountId: payment.accountId,
     userId: payment.userId,
-    amount: fromMinorUnits(payment.amount),
+    amount: fromMinorUnits(payment.amount, payment.currency),
     currency: payment.currency,
     fraudScore: assessment.score,
     fraudReasons: assessment.reasons,

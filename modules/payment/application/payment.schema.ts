@@ -35,7 +35,7 @@ export function toPaymentView(payment: Payment): Static<typeof PaymentView> {
     accountId: payment.accountId,
     userId: payment.userId,
     userName: payment.userName,
-    amount: fromMinorUnits(payment.amount),
+    amount: fromMinorUnits(payment.amount, payment.currency),
     currency: payment.currency,
     transactionType: payment.transactionType,
     description: payment.description,

@@ -1,3 +1,5 @@
+import { minorDigits } from '../../../src/platform/money.ts';
+
 /**
  * Fraud rules (seed 002 `fraud.detected`): pure functions of the payment, a summary of the
  * account's recent payments and the configuration — no clock or database of their own.
@@ -30,7 +32,7 @@ export type FraudReason = (typeof FraudReason)[keyof typeof FraudReason];
 export type FraudSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 
 export interface FraudRulesConfig {
-  /** Minor units; amounts strictly above it are too high. */
+  /** Major units of the payment's currency (FRAUD_AMOUNT_THRESHOLD); amounts strictly above it are too high. */
   amountThreshold: number;
   maxPaymentsPerMinute: number;
   /** Scores at or above it reject the payment. */
@@ -50,8 +52,9 @@ export interface RecentPayments {
 }
 
 export interface FraudCandidate {
-  /** Minor units. */
+  /** Minor units of `currency`. */
   amount: number;
+  currency: string;
   recent: RecentPayments;
 }
 
@@ -81,10 +84,11 @@ interface Signal {
 type Rule = (candidate: FraudCandidate, config: FraudRulesConfig) => Signal | undefined;
 
 const amountRule: Rule = (candidate, config) => {
-  if (candidate.amount > config.amountThreshold * EXTREME_AMOUNT_FACTOR) {
+  const threshold = Math.round(config.amountThreshold * 10 ** minorDigits(candidate.currency));
+  if (candidate.amount > threshold * EXTREME_AMOUNT_FACTOR) {
     return { reason: FraudReason.AMOUNT_TOO_HIGH, weight: WEIGHTS.extremeAmount };
   }
-  if (candidate.amount > config.amountThreshold) return { reason: FraudReason.AMOUNT_TOO_HIGH, weight: WEIGHTS.highAmount };
+  if (candidate.amount > threshold) return { reason: FraudReason.AMOUNT_TOO_HIGH, weight: WEIGHTS.highAmount };
   return undefined;
 };
 

@@ -56,7 +56,7 @@ export async function rememberSnapshot(em: EntityManager, snapshot: AccountSnaps
      on conflict (account_id) do update set
        login = coalesce(account_cache.login, excluded.login),
        currency = coalesce(account_cache.currency, excluded.currency)`,
-    [snapshot.accountId, snapshot.userId, snapshot.login, snapshot.currency, snapshot.status, toMinorUnits(snapshot.balance, 'balance'), now],
+    [snapshot.accountId, snapshot.userId, snapshot.login, snapshot.currency, snapshot.status, toMinorUnits(snapshot.balance, snapshot.currency, 'balance'), now],
   );
 }
 

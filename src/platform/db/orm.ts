@@ -11,8 +11,15 @@ export interface OrmOptions {
   logger: Logger;
 }
 
-// int8 columns carry ids and minor units; both stay far below 2^53, so plain numbers are exact.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+// int8 columns carry ids, counts and minor units. The money limits keep them below 2^51, so plain
+// numbers are exact; a value past 2^53 would be rounded, so reading one fails the query instead.
+pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+
+export function parseInt8(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new RangeError(`int8 value ${value} is beyond 2^53 and cannot be read exactly as a number`);
+  return parsed;
+}
 
 export async function createOrm(options: OrmOptions): Promise<MikroORM> {
   return MikroORM.init({

@@ -88,17 +88,6 @@ export class IdempotencyKeys {
     return answer as StoredResponse<T> & { replayed: boolean };
   }
 
-  /** Deletes up to `limit` expired keys; returns how many. */
-  async prune(em: EntityManager, limit: number): Promise<number> {
-    const deleted = await em.execute<Array<{ n: number }>>(
-      `with expired as (select ctid from messaging.idempotency_key where expires_at < now() limit ?),
-            gone as (delete from messaging.idempotency_key k using expired where k.ctid = expired.ctid returning 1)
-       select count(*)::int as n from gone`,
-      [limit],
-    );
-    return deleted[0]?.n ?? 0;
-  }
-
   /**
    * Locks the key for this transaction and inserts its row if the key is new (or expired, not yet
    * pruned). The lock comes first: once it is held, no other transaction is writing this key, so

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { IdGenerator } from '../clock.ts';
 import { transactionally } from '../db/transaction.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -89,33 +89,31 @@ export class DeadLetters {
 
   /**
    * Publishes the dead letter again to its original topic for its consumer group only, with
-   * `payload` replacing the stored value when given (a fixed message).
+   * `payload` replacing the stored value when given (a fixed message), in the caller's transaction.
    */
-  async redrive(id: number, payload?: unknown): Promise<DeadLetter> {
-    return transactionally(this.orm.em, async (tx) => {
-      const [row] = await tx.execute<DeadLetterRow[]>('select * from messaging.dead_letter where id = ? for update', [id]);
-      if (row === undefined) throw new NotFoundError('dead-letter', `No dead letter with id ${id}`);
-      if (row.redriven_at !== null) {
-        throw new ConflictError('dead-letter-already-redriven', `Dead letter ${id} was redriven at ${iso(row.redriven_at)}`);
-      }
-      const headers: WireHeaders = { ...row.headers, [HEADERS.redriveConsumer]: row.consumer };
-      if (!/^[0-9a-f-]{36}$/i.test(headers[HEADERS.id] ?? '')) headers[HEADERS.id] = this.ids.uuid();
-      this.outbox.addRaw(tx, {
-        topic: row.topic,
-        key: row.message_key ?? '',
-        eventId: this.ids.uuid(),
-        eventType: headers[HEADERS.type] ?? 'unknown',
-        eventVersion: Number(headers[HEADERS.dataversion] ?? 1) || 1,
-        source: headers[HEADERS.source] ?? 'unknown',
-        headers,
-        payload: payload === undefined ? jsonOrText(row.payload) : payload,
-      });
-      const [updated] = await tx.execute<DeadLetterRow[]>(
-        'update messaging.dead_letter set redriven_at = now() where id = ? returning *',
-        [id],
-      );
-      return toDeadLetter(updated!);
+  async redrive(tx: EntityManager, id: number, payload?: unknown): Promise<DeadLetter> {
+    const [row] = await tx.execute<DeadLetterRow[]>('select * from messaging.dead_letter where id = ? for update', [id]);
+    if (row === undefined) throw new NotFoundError('dead-letter', `No dead letter with id ${id}`);
+    if (row.redriven_at !== null) {
+      throw new ConflictError('dead-letter-already-redriven', `Dead letter ${id} was redriven at ${iso(row.redriven_at)}`);
+    }
+    const headers: WireHeaders = { ...row.headers, [HEADERS.redriveConsumer]: row.consumer };
+    if (!/^[0-9a-f-]{36}$/i.test(headers[HEADERS.id] ?? '')) headers[HEADERS.id] = this.ids.uuid();
+    this.outbox.addRaw(tx, {
+      topic: row.topic,
+      key: row.message_key ?? '',
+      eventId: this.ids.uuid(),
+      eventType: headers[HEADERS.type] ?? 'unknown',
+      eventVersion: Number(headers[HEADERS.dataversion] ?? 1) || 1,
+      source: headers[HEADERS.source] ?? 'unknown',
+      headers,
+      payload: payload === undefined ? jsonOrText(row.payload) : payload,
     });
+    const [updated] = await tx.execute<DeadLetterRow[]>(
+      'update messaging.dead_letter set redriven_at = now() where id = ? returning *',
+      [id],
+    );
+    return toDeadLetter(updated!);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
-import { toMinorUnits } from '../../../../src/platform/money.ts';
+import { formatMoney, toMinorUnits } from '../../../../src/platform/money.ts';
 import type { Account } from '../../domain/account.ts';
 import { HoldStateError } from '../../domain/account.errors.ts';
 import type { Hold } from '../../domain/hold.ts';
@@ -13,12 +13,12 @@ export function captureHold(
   uow: UnitOfWork,
   account: Account,
   hold: Hold,
-  payment: { paymentId: number; amount: number },
+  payment: { paymentId: number; amount: number; currency: string },
   now: Date,
 ): void {
   // Partial captures do not exist: another amount means the two modules disagree about the payment.
-  if (hold.amount !== toMinorUnits(payment.amount, 'amount')) {
-    throw new HoldStateError(`payment ${payment.paymentId} settled for ${payment.amount}, but ${hold.amount / 100} was reserved`);
+  if (hold.amount !== toMinorUnits(payment.amount, payment.currency, 'amount')) {
+    throw new HoldStateError(`payment ${payment.paymentId} settled for ${payment.amount} ${payment.currency}, but ${formatMoney(hold.amount, payment.currency)} was reserved`);
   }
   const change = account.capture(hold, now);
   if (change === undefined) return;

@@ -1,10 +1,15 @@
 import type { Clock } from '../../../../src/platform/clock.ts';
 import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
-import { toMinorUnits } from '../../../../src/platform/money.ts';
+import { toMinorUnits, type MoneyLimits } from '../../../../src/platform/money.ts';
 import type { Account } from '../../domain/account.ts';
 import { lockAccountByLogin } from '../../infrastructure/account.repository.ts';
 import { bookBalanceChange } from '../book-balance-change.ts';
+
+export interface ChangeBalanceDeps {
+  clock: Clock;
+  limits: MoneyLimits;
+}
 
 export interface ChangeBalance {
   login: string;
@@ -14,12 +19,14 @@ export interface ChangeBalance {
 
 /**
  * Seed 004 top-up / withdrawal. The account row is locked for the transaction, so concurrent
- * operations on one account serialise and the balance can never go below zero.
+ * operations on one account serialise: the balance never goes below zero nor above MONEY_MAX_BALANCE.
  */
-export async function changeBalance(uow: UnitOfWork, clock: Clock, command: ChangeBalance): Promise<Account> {
-  const amount = toMinorUnits(command.sum, 'sum');
+export async function changeBalance(uow: UnitOfWork, { clock, limits }: ChangeBalanceDeps, command: ChangeBalance): Promise<Account> {
   const account = await lockAccountByLogin(uow.em, command.login);
   if (account === null) throw new NotFoundError('account', `No account for login ${command.login}`);
+  const amount = toMinorUnits(command.sum, account.currency, 'sum');
+  limits.assertAmount(amount, account.currency, 'sum');
+  if (command.operation === 'DEPOSIT') limits.assertBalance(account.balance + amount, account.currency, 'sum');
   const now = clock.now();
   const change = command.operation === 'DEPOSIT' ? account.deposit(amount, now) : account.withdraw(amount, now);
   bookBalanceChange(uow, account, change, { kind: command.operation === 'DEPOSIT' ? 'DEPOSIT' : 'WITHDRAWAL' }, now);

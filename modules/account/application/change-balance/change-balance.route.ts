@@ -1,20 +1,20 @@
 import { Type } from 'typebox';
-import type { Clock } from '../../../../src/platform/clock.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { MoneyAmount } from '../../../../src/platform/money.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
-import { changeBalance } from './change-balance.handler.ts';
+import { changeBalance, type ChangeBalanceDeps } from './change-balance.handler.ts';
 
 const Problem = Type.Ref('Problem');
 
-export function changeBalanceRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
+export function changeBalanceRoutes(app: HttpApp, deps: ChangeBalanceDeps & { idempotency: IdempotencyKeys }): void {
   app.put('/account/operation', {
     schema: {
       tags: ['account'],
       summary: 'Deposit to or withdraw from an account (seed 004 top-up)',
       description:
-        `Books the operation and answers the new balance. ${IDEMPOTENCY_NOTE} A client or proxy that resends this PUT ` +
+        'Books the operation and answers the new balance. An amount above MONEY_MAX_AMOUNT, or a deposit that would take the ' +
+        `balance above MONEY_MAX_BALANCE, is 422. ${IDEMPOTENCY_NOTE} A client or proxy that resends this PUT ` +
         'after a timeout must send the same Idempotency-Key, or the operation is booked again.',
       headers: IdempotencyKeyHeader,
       body: Type.Object(
@@ -30,7 +30,7 @@ export function changeBalanceRoutes(app: HttpApp, deps: { clock: Clock; idempote
   }, async (request, reply) => {
     const answer = await deps.idempotency.respond(request, { route: 'account.operation', caller: request.body.login }, async (uow) => ({
       status: 200,
-      body: toAccountView(await changeBalance(uow, deps.clock, request.body)),
+      body: toAccountView(await changeBalance(uow, deps, request.body)),
     }));
     markReplay(reply, answer);
     return reply.status(200).send(answer.body);

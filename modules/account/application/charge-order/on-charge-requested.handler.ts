@@ -17,7 +17,7 @@ export function onChargeRequested(clock: Clock) {
   return on(BillingChargeRequested, async (event, context) => {
     const { em, publish } = context;
     const { chargeId, orderId, login, currency } = event.data;
-    const amount = toMinorUnits(event.data.amount, 'amount');
+    const amount = toMinorUnits(event.data.amount, currency, 'amount');
     const now = clock.now();
     const reject = (accountId: number | null, reason: string): void => {
       publish(AccountChargeRejected, {

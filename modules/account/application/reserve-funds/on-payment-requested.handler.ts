@@ -14,7 +14,7 @@ import { findHoldOfPayment, lockAccountById } from '../../infrastructure/account
 export function onPaymentRequested(clock: Clock) {
   return on(PaymentRequested, async (event, { em, publish }) => {
     const { paymentId, accountId, currency } = event.data;
-    const amount = toMinorUnits(event.data.amount, 'amount');
+    const amount = toMinorUnits(event.data.amount, currency, 'amount');
     const now = clock.now();
     const reject = (reason: string): void => {
       publish(AccountFundsRejected, {
@@ -32,7 +32,7 @@ export function onPaymentRequested(clock: Clock) {
     const hold = account.reserve({ paymentId, amount, currency }, now);
     em.persist(hold);
     publish(AccountFundsReserved, {
-      paymentId, accountId, amount: fromMinorUnits(hold.amount), currency: account.currency, reservedAt: now.toISOString(),
+      paymentId, accountId, amount: fromMinorUnits(hold.amount, account.currency), currency: account.currency, reservedAt: now.toISOString(),
     });
   });
 }

@@ -25,7 +25,7 @@ export function onChargeDebited(clock: Clock) {
       orderId: charge.orderId,
       login: charge.login,
       accountId: event.data.accountId,
-      amount: fromMinorUnits(charge.amount),
+      amount: fromMinorUnits(charge.amount, charge.currency),
       currency: charge.currency,
       chargedAt: event.data.debitedAt,
     });
@@ -43,7 +43,7 @@ export function onChargeRejected(clock: Clock) {
       orderId: charge.orderId,
       login: charge.login,
       accountId: event.data.accountId,
-      amount: fromMinorUnits(charge.amount),
+      amount: fromMinorUnits(charge.amount, charge.currency),
       currency: charge.currency,
       reason: event.data.reason,
       failedAt: event.data.rejectedAt,

@@ -11,7 +11,7 @@ export function onOrderCreated(clock: Clock) {
     const { data } = event;
     if ((await em.findOne(Charge, { orderId: data.orderId })) !== null) return;
     const charge = Charge.open(
-      { orderId: data.orderId, login: data.login, amount: toMinorUnits(data.amount, 'amount'), currency: data.currency },
+      { orderId: data.orderId, login: data.login, amount: toMinorUnits(data.amount, data.currency, 'amount'), currency: data.currency },
       clock.now(),
     );
     em.persist(charge);
@@ -20,7 +20,7 @@ export function onOrderCreated(clock: Clock) {
       chargeId: charge.id,
       orderId: charge.orderId,
       login: charge.login,
-      amount: fromMinorUnits(charge.amount),
+      amount: fromMinorUnits(charge.amount, charge.currency),
       currency: charge.currency,
       requestedAt: charge.createdAt.toISOString(),
     });

@@ -19,7 +19,7 @@ export function onPaymentSubmitted(deps: { clock: Clock; random: RandomSource; r
       {
         paymentId: data.paymentId,
         accountId: data.accountId,
-        amount: toMinorUnits(data.amount, 'amount'),
+        amount: toMinorUnits(data.amount, data.currency, 'amount'),
         currency: data.currency,
         transactionType: data.transactionType,
       },

@@ -36,7 +36,7 @@ export function paymentProcessingRoutes(app: HttpApp, deps: { orm: MikroORM }): 
     return {
       paymentId: processing.paymentId,
       accountId: processing.accountId,
-      amount: fromMinorUnits(processing.amount),
+      amount: fromMinorUnits(processing.amount, processing.currency),
       currency: processing.currency,
       transactionType: processing.transactionType,
       status: processing.status,

@@ -27,7 +27,7 @@ function toChargeView(charge: Charge): Static<typeof ChargeView> {
     orderId: charge.orderId,
     login: charge.login,
     accountId: charge.accountId,
-    amount: fromMinorUnits(charge.amount),
+    amount: fromMinorUnits(charge.amount, charge.currency),
     currency: charge.currency,
     status: charge.status,
     failureReason: charge.failureReason,

@@ -2,7 +2,7 @@ import type { Clock } from '../../../../src/platform/clock.ts';
 import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { BadRequestError } from '../../../../src/platform/errors.ts';
 import type { EventData } from '../../../../src/platform/messaging/contract.ts';
-import { assertCurrency, fromMinorUnits, toMinorUnits } from '../../../../src/platform/money.ts';
+import { assertCurrency, fromMinorUnits, toMinorUnits, type MoneyLimits } from '../../../../src/platform/money.ts';
 import { OrderCreated } from '../../contracts/events/order-created.ts';
 import { Order, type OrderPricing } from '../../domain/order.ts';
 import { saveNewOrder } from '../../infrastructure/order.repository.ts';
@@ -16,27 +16,36 @@ export interface PlaceOrder {
 
 export const DEFAULT_CURRENCY = 'EUR';
 
-/** Seed 004: saves a PENDING order and `order.created` in one unit of work; billing charges it from there. */
-export async function placeOrder(uow: UnitOfWork, clock: Clock, command: PlaceOrder): Promise<Order> {
+export interface PlaceOrderDeps {
+  clock: Clock;
+  limits: MoneyLimits;
+}
+
+/**
+ * Seed 004: saves a PENDING order and `order.created` in one unit of work; billing charges it from
+ * there. The total, given or summed from the lines, is one amount under MONEY_MAX_AMOUNT.
+ */
+export async function placeOrder(uow: UnitOfWork, { clock, limits }: PlaceOrderDeps, command: PlaceOrder): Promise<Order> {
   const currency = assertCurrency(command.currency ?? DEFAULT_CURRENCY, 'currency');
-  const order = Order.place({ login: command.login, currency, pricing: pricingOf(command) }, clock.now());
+  const order = Order.place({ login: command.login, currency, pricing: pricingOf(command, currency) }, clock.now());
+  limits.assertAmount(order.amount, currency, command.amount === undefined ? 'items' : 'amount');
   await saveNewOrder(uow.em, order);
   uow.publish(OrderCreated, orderCreatedEvent(order));
   return order;
 }
 
-function pricingOf(command: PlaceOrder): OrderPricing {
+function pricingOf(command: PlaceOrder, currency: string): OrderPricing {
   if ((command.items === undefined) === (command.amount === undefined)) {
     throw new BadRequestError('items-or-amount', 'Give either items or amount, not both and not neither')
       .withField(command.items === undefined ? 'items' : 'amount', 'give exactly one of items and amount');
   }
-  if (command.amount !== undefined) return { kind: 'amount', amount: toMinorUnits(command.amount, 'amount') };
+  if (command.amount !== undefined) return { kind: 'amount', amount: toMinorUnits(command.amount, currency, 'amount') };
   return {
     kind: 'items',
     items: command.items!.map((item, index) => ({
       name: item.name,
       quantity: item.quantity,
-      unitPrice: toMinorUnits(item.unitPrice, `items/${index}/unitPrice`),
+      unitPrice: toMinorUnits(item.unitPrice, currency, `items/${index}/unitPrice`),
     })),
   };
 }
@@ -45,9 +54,9 @@ function orderCreatedEvent(order: Order): EventData<typeof OrderCreated> {
   return {
     orderId: order.id,
     login: order.login,
-    amount: fromMinorUnits(order.amount),
+    amount: fromMinorUnits(order.amount, order.currency),
     currency: order.currency,
-    items: order.items.map((item) => ({ name: item.name, quantity: item.quantity, unitPrice: fromMinorUnits(item.unitPrice) })),
+    items: order.items.map((item) => ({ name: item.name, quantity: item.quantity, unitPrice: fromMinorUnits(item.unitPrice, order.currency) })),
     createdAt: order.createdAt.toISOString(),
   };
 }

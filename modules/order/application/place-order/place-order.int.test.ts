@@ -42,7 +42,9 @@ function casesFor(url: string): BadRequestCase[] {
     { name: 'both items and amount', request: post({ login: 'alice', items: [item()], amount: 7 }), status: 400 },
     { name: 'neither items nor amount', request: post({ login: 'alice' }), status: 400 },
     { name: 'total of the items too large', request: post({ login: 'alice', items: [item({ quantity: 1_000_000, unitPrice: 1e12 })] }), status: 400 },
-    { name: 'total just past the limit', request: post({ login: 'alice', items: [item({ quantity: 1, unitPrice: 1e12 }), item({ quantity: 1, unitPrice: 0.01 })] }), status: 400 },
+    { name: 'total just past MONEY_MAX_AMOUNT', request: post({ login: 'alice', items: [item({ quantity: 1000, unitPrice: 1_000_000 }), item({ quantity: 1, unitPrice: 0.01 })] }), status: 422 },
+    { name: 'amount past MONEY_MAX_AMOUNT', request: post({ login: 'alice', amount: 1_000_000_000.01 }), status: 422 },
+    { name: 'a fraction of a yen', request: post({ login: 'alice', amount: 10.5, currency: 'JPY' }), status: 400 },
     { name: 'unknown currency', request: withAmount(5, { currency: 'XYZ' }), status: 400 },
     { name: 'lower-case currency', request: withAmount(5, { currency: 'eur' }), status: 400 },
     { name: 'Idempotency-Key too long', request: { ...withAmount(5), headers: { 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(256) } }, status: 400 },
@@ -67,15 +69,16 @@ for (const transport of TRANSPORTS) {
     t.match(await field({ login: 'alice', items: [item()], amount: 7 }), { code: 'items-or-amount', errors: [{ field: '/amount' }] }, 'both items and amount: named');
     t.match(await field({ login: 'alice' }), { code: 'items-or-amount', errors: [{ field: '/items' }] }, 'neither: named');
     t.match(await field({ login: 'alice', items: [item({ quantity: 1_000_000, unitPrice: 1e12 })] }), { code: 'order-amount-too-large' });
+    t.match(await field({ login: 'alice', amount: 1_000_000_000.01 }), { code: 'amount-over-limit', errors: [{ field: '/amount' }] }, 'the configured limit is named');
     t.match(await field({ login: 'alice', amount: 5, currency: 'XYZ' }), { code: 'unknown-currency', errors: [{ field: '/currency' }] });
 
     // The same check sees a valid order: the assertion above could have failed.
     const before = await written();
-    const accepted = await app.request(json('POST', '/orders', { login: 'alice', items: [item({ quantity: 1_000_000, unitPrice: 1_000_000 })] }));
+    const accepted = await app.request(json('POST', '/orders', { login: 'alice', items: [item({ quantity: 1000, unitPrice: 1_000_000 })] }));
     t.equal(accepted.statusCode, 202, 'a valid order at the total limit is accepted (202 with ORDER_WAIT_MS=0)');
     t.ok(await written() > before, 'and written');
     const { orderId } = accepted.json<{ orderId: number }>();
-    t.match((await app.request({ method: 'GET', url: `/orders/${orderId}` })).json(), { amount: 1e12, items: [{ quantity: 1_000_000, unitPrice: 1_000_000 }] }, 'the total is exact at the limit');
+    t.match((await app.request({ method: 'GET', url: `/orders/${orderId}` })).json(), { amount: 1e9, items: [{ quantity: 1000, unitPrice: 1_000_000 }] }, 'the total is exact at MONEY_MAX_AMOUNT');
 
     // Billing reacts to the accepted order in the background; let it finish before counting again.
     await chargeRequested(app, 'alice', { orderId });
@@ -94,7 +97,7 @@ for (const transport of TRANSPORTS) {
 
     const openapi = (await app.request({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: Array<{ in: string; name: string }> }>> }>();
     for (const path of ['/orders', '/order/createOrder']) {
-      t.same(Object.keys(openapi.paths[path]?.['post']?.responses ?? {}).sort(), ['200', '202', '400', '409', '413', '415'], `the OpenAPI document describes POST ${path} and its answers`);
+      t.same(Object.keys(openapi.paths[path]?.['post']?.responses ?? {}).sort(), ['200', '202', '400', '409', '413', '415', '422'], `the OpenAPI document describes POST ${path} and its answers`);
       t.ok(openapi.paths[path]?.['post']?.parameters?.some((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key'), `and its Idempotency-Key header`);
     }
     for (const path of ['/orders/{id}', '/billing/charges', '/billing/payments/{paymentId}']) t.ok(openapi.paths[path]?.['get'], `the OpenAPI document describes GET ${path}`);

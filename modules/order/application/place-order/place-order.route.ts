@@ -1,15 +1,13 @@
 import { Type, type Static } from 'typebox';
-import type { Clock } from '../../../../src/platform/clock.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import type { OrderOutcomeWaiters } from './order-outcome.waiter.ts';
-import { placeOrder } from './place-order.handler.ts';
+import { placeOrder, type PlaceOrderDeps } from './place-order.handler.ts';
 import { OrderPendingResponse, OrderSettledResponse, PlaceOrderBody } from './place-order.schema.ts';
 
 const Problem = Type.Ref('Problem');
 
-export interface PlaceOrderRouteDeps {
-  clock: Clock;
+export interface PlaceOrderRouteDeps extends PlaceOrderDeps {
   idempotency: IdempotencyKeys;
   waiters: OrderOutcomeWaiters;
   /** ORDER_WAIT_MS: how long the request waits for the charge outcome. */
@@ -37,7 +35,7 @@ export function placeOrderRoutes(app: HttpApp, deps: PlaceOrderRouteDeps): void 
       },
     }, async (request, reply) => {
       const placed = await deps.idempotency.respond(request, { route: 'order.create', caller: request.body.login }, async (uow) => {
-        const order = await placeOrder(uow, deps.clock, request.body);
+        const order = await placeOrder(uow, deps, request.body);
         return { status: 202, body: { orderId: order.id, status: 'PENDING' as const } };
       });
       markReplay(reply, placed);

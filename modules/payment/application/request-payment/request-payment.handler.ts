@@ -1,7 +1,7 @@
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { OutsideTransaction, type UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { BadRequestError, NotFoundError } from '../../../../src/platform/errors.ts';
-import { assertCurrency, toMinorUnits } from '../../../../src/platform/money.ts';
+import { assertCurrency, toMinorUnits, type MoneyLimits } from '../../../../src/platform/money.ts';
 import { FailureReason } from '../../domain/failure-reason.ts';
 import { assessFraud, VELOCITY_WINDOW_MS, type FraudRulesConfig } from '../../domain/fraud-rules.ts';
 import { Payment, type TransactionType } from '../../domain/payment.ts';
@@ -22,6 +22,7 @@ export interface RequestPaymentDeps {
   clock: Clock;
   accounts: KnownAccounts;
   fraudRules: FraudRulesConfig;
+  limits: MoneyLimits;
 }
 
 /**
@@ -36,8 +37,9 @@ export interface RequestPaymentDeps {
  */
 export async function requestPayment(uow: UnitOfWork, deps: RequestPaymentDeps, command: RequestPayment): Promise<Payment> {
   const reference = accountReferenceOf(command);
-  const amount = toMinorUnits(command.amount, 'amount');
   const currency = assertCurrency(command.currency, 'currency');
+  const amount = toMinorUnits(command.amount, currency, 'amount');
+  deps.limits.assertAmount(amount, currency, 'amount');
   const account = await deps.accounts.lock(uow.em, reference);
   if (account === null || !account.isComplete()) {
     if (!uow.afterOutsideStep) {
@@ -52,7 +54,7 @@ export async function requestPayment(uow: UnitOfWork, deps: RequestPaymentDeps, 
   const now = deps.clock.now();
 
   const { recent, paymentId } = await checkPayment(uow.em, account.accountId, amount, new Date(now.getTime() - VELOCITY_WINDOW_MS));
-  const assessment = assessFraud({ amount, recent }, deps.fraudRules);
+  const assessment = assessFraud({ amount, currency, recent }, deps.fraudRules);
   const { payment, change } = Payment.request({
     accountId: account.accountId,
     userId: account.userId,

@@ -1,19 +1,13 @@
 import { Type } from 'typebox';
-import type { Clock } from '../../../../src/platform/clock.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
-import type { FraudRulesConfig } from '../../domain/fraud-rules.ts';
-import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
-import { requestPayment } from './request-payment.handler.ts';
+import { requestPayment, type RequestPaymentDeps } from './request-payment.handler.ts';
 import { PaymentAccepted, RequestPaymentBody } from './request-payment.schema.ts';
 
 const Problem = Type.Ref('Problem');
 
-export interface RequestPaymentRouteDeps {
-  clock: Clock;
+export interface RequestPaymentRouteDeps extends RequestPaymentDeps {
   idempotency: IdempotencyKeys;
-  accounts: KnownAccounts;
-  fraudRules: FraudRulesConfig;
 }
 
 export function requestPaymentRoutes(app: HttpApp, deps: RequestPaymentRouteDeps): void {

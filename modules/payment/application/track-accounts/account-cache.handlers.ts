@@ -40,7 +40,7 @@ export function accountCacheHandlers(clock: Clock): EventHandler[] {
       await statusChanged(context, { accountId: event.data.accountId, userId: event.data.userId, status: event.data.changes.newStatus, changedAt: event.data.updatedAt });
     }),
     on(AccountBalanceChanged, async (event, { em }) => {
-      const balance = toMinorUnits(event.data.newBalance, 'newBalance');
+      const balance = toMinorUnits(event.data.newBalance, event.data.currency, 'newBalance');
       await recordAccountBalance(em, { accountId: event.data.accountId, balance, currency: event.data.currency }, clock.now());
     }),
   ];
