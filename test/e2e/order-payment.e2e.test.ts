@@ -73,7 +73,7 @@ for (const transport of TRANSPORTS) {
     t.ok(repeatHandled, 'the repeated account.charge.debited was handled');
     t.equal((await outboxPayloads(app, 'billing.charge.succeeded', 'orderId', paidRequest.orderId)).length, 1, 'a repeated debit answer publishes no second billing.charge.succeeded');
 
-    // Idempotency-Key: the same key and body replay the first answer; another body is 409.
+    // Idempotency-Key: the same key and body replay the first answer; another body is 422.
     const keyed = { method: 'POST' as const, url: '/orders', headers: { 'idempotency-key': 'order-42' }, payload: { login: 'alice', amount: 12.5 } };
     const placingKeyed = app.request(keyed);
     const keyedRequest = await chargeRequested(app, 'alice', { nth: 2 });
@@ -85,7 +85,7 @@ for (const transport of TRANSPORTS) {
     t.same(replay.json(), first.json(), 'POST /orders › with the first response');
     t.equal((await app.request({ method: 'GET', url: '/orders?login=alice' })).json<Page<OrderBody>>().total, 3, 'and no second order is placed');
     const reused = await app.request({ ...keyed, payload: { login: 'alice', amount: 13 } });
-    t.equal(reused.statusCode, 409, 'POST /orders › same Idempotency-Key with another body is 409');
+    t.equal(reused.statusCode, 422, 'POST /orders › same Idempotency-Key with another body is 422');
 
     t.equal((await app.request({ method: 'GET', url: '/orders/999999' })).statusCode, 404, 'GET /orders/{id} › unknown order is 404');
     t.equal((await app.request({ method: 'GET', url: '/orders' })).statusCode, 400, 'GET /orders › without login is 400');

@@ -72,7 +72,7 @@ function classify(error: FastifyError | Error, logger: Logger, request: FastifyR
   }
   if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, url: request.url, method: request.method }, 'database unavailable; answered 503');
-    return problem(503, 'database-unavailable', 'Service unavailable', 'The database cannot be reached right now; nothing was changed. Retry shortly.');
+    return problem(503, 'database-unavailable', 'Service unavailable', 'The database connection failed before the request was confirmed. Retry shortly with the same Idempotency-Key: the request then runs once, or answers what it already did.');
   }
   if (isTransactionConflict(error)) {
     logger.warn({ err: error, url: request.url, method: request.method }, 'transaction conflict on every attempt; answered 503');

@@ -1,10 +1,11 @@
 import t from 'tap';
-import type { TestPlatform } from '../../../../test/harness/platform.ts';
+import { ADMIN_TOKEN, type TestPlatform } from '../../../../test/harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../../../../test/harness/suite.ts';
 import { FraudDetected, PaymentRequested } from '../../../payment/index.ts';
 import { accountOf, awaitEvent, commitEvent, handledByAccount, openAccount, outboxPayloads, type AccountBody } from '../../testing/account-kit.ts';
 
 let nextPaymentId = 1;
+const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 function fraud(account: AccountBody, severity: string) {
   return {
@@ -45,6 +46,22 @@ for (const transport of TRANSPORTS) {
       await reportFraud(app, fraudster, 'CRITICAL');
       t.equal((await outboxPayloads(app, 'account.suspended', { accountId: fraudster.accountId })).length, 1);
       t.equal((await outboxPayloads(app, 'account.updated', { accountId: fraudster.accountId })).length, 1);
+    });
+
+    t.test('a CRITICAL signal older than a reactivation, delivered again past the inbox › the account stays ACTIVE', async (t) => {
+      const suspectedAgain = await openAccount(app, 'suspect', { deposit: 5 });
+      const first = fraud(suspectedAgain, 'CRITICAL');
+      await handledByAccount(app, await commitEvent(app, FraudDetected, first));
+      t.equal((await accountOf(app, 'suspect')).status, 'SUSPENDED', 'the signal suspended the account');
+      const reactivated = await app.request({ method: 'POST', url: `/accounts/${suspectedAgain.accountId}/reactivate`, headers: adminHeaders, payload: {} });
+      t.equal(reactivated.statusCode, 200, 'an operator reactivated it');
+      // A new event id carrying the same signal: what a consumer group reading from the beginning
+      // sees once the original's inbox row was pruned.
+      await handledByAccount(app, await commitEvent(app, FraudDetected, first));
+      t.equal((await accountOf(app, 'suspect')).status, 'ACTIVE', "the old signal does not undo the operator's decision");
+      t.equal((await outboxPayloads(app, 'account.suspended', { accountId: suspectedAgain.accountId })).length, 1, 'one suspension only');
+      await reportFraud(app, suspectedAgain, 'CRITICAL');
+      t.equal((await accountOf(app, 'suspect')).status, 'SUSPENDED', 'a new CRITICAL signal suspends it again');
     });
 
     t.test('the suspended account reserves nothing for new payments', async (t) => {
