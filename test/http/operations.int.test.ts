@@ -28,5 +28,16 @@ t.test('operations routes', async (t) => {
   }
   const everyRouteHasResponses = Object.entries(openapi.paths).every(([, operations]) => Object.values(operations).every((operation) => Object.keys(operation.responses ?? {}).length > 0 && (operation.tags ?? []).length > 0));
   t.ok(everyRouteHasResponses, 'every documented route has a tag and response schemas');
+  // Every route that changes state declares the Idempotency-Key header and its 409/422 answers.
+  const changing = Object.entries(openapi.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method)).map(([method, operation]) => ({ path, method, operation })));
+  t.ok(changing.length >= 11, `the state-changing routes are found (${changing.length})`);
+  for (const { path, method, operation } of changing) {
+    const documented = operation as unknown as { parameters?: Array<{ in: string; name: string; description?: string }>; responses: Record<string, unknown> };
+    const header = documented.parameters?.find((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key');
+    t.ok(header, `${method.toUpperCase()} ${path} › declares Idempotency-Key`);
+    t.match(header?.description ?? (header as { schema?: { description?: string } } | undefined)?.schema?.description, /replay|stored response/, `${method.toUpperCase()} ${path} › and says what it does`);
+    t.ok(documented.responses['409'] && documented.responses['422'], `${method.toUpperCase()} ${path} › and documents 409 and 422`);
+  }
   t.equal((await app.request({ method: 'GET', url: '/docs' })).statusCode < 400, true, 'Swagger UI is served at /docs');
 });

@@ -55,11 +55,20 @@ for (const transport of TRANSPORTS) {
     t.equal(dlq.length, 3, `each dead letter is also sent to ${topic}.dlq`);
 
     const schemaBroken = listed.items.find((item) => item.error.includes('schema violation'))!;
-    const redriven = await app.request({
-      method: 'POST', url: `/admin/dead-letters/${schemaBroken.id}/redrive`, headers: auth,
-      payload: { payload: { key: 'poison', seq: 1 } },
-    });
+    const redrive = {
+      method: 'POST' as const, url: `/admin/dead-letters/${schemaBroken.id}/redrive`,
+      headers: { ...auth, 'idempotency-key': `redrive-${schemaBroken.id}` }, payload: { payload: { key: 'poison', seq: 1 } },
+    };
+    const redriven = await app.request(redrive);
     t.equal(redriven.statusCode, 200, 'POST /admin/dead-letters/{id}/redrive › 200');
+    const resent = await app.request(redrive);
+    t.equal(resent.statusCode, 200, 'the same redrive resent with its Idempotency-Key › the first answer again');
+    t.equal(resent.headers['idempotent-replayed'], 'true');
+    t.same(resent.json(), redriven.json());
+    const redrives = await app.container.cradle.orm.em.fork().execute<Array<{ n: number }>>(
+      `select count(*)::int as n from messaging.outbox where topic = ? and headers ->> 'x-redrive-consumer' is not null`, [topic],
+    );
+    t.equal(redrives[0]!.n, 1, 'and the message was sent back once');
     const afterRedrive = await eventually(async () => {
       const rows = await effects(app);
       return rows.length === 2 ? rows : undefined;
