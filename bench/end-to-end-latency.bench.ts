@@ -135,10 +135,10 @@ function timePublishes(transport: Transport): Map<string, number> {
 
 /** A consumer group like a module's, subscribed so that we see when each message is fully done. */
 async function startTimedConsumer(app: TestPlatform, transport: Transport, finished: (eventId: string) => void): Promise<void> {
-  const { orm, units, topics, deadLetters, metrics, logger, config } = app.container.cradle;
+  const { orm, units, topics, deadLetters, parking, metrics, logger, config } = app.container.cradle;
   await orm.em.fork().execute('create table if not exists public.bench_effect (event_id uuid not null, account_id bigint not null)');
   const consumer = new ModuleConsumer({
-    group: CONSUMER_GROUP, orm, units, topics, transport, deadLetters, metrics, logger, settings: config.consumer,
+    group: CONSUMER_GROUP, orm, units, topics, transport, deadLetters, parking, metrics, logger, settings: config.consumer,
     handlers: [
       on(BenchEvent, async (event, { em }) => {
         await em.execute('insert into public.bench_effect (event_id, account_id) values (?, ?)', [event.id, event.data.accountId]);

@@ -10,6 +10,7 @@ import { NotificationSchema } from './0008-notification.migration.ts';
 import { PaymentAccountStatusTime } from './0009-payment-account-status-time.migration.ts';
 import { IdempotencyScope } from './0010-idempotency-scope.migration.ts';
 import { AccountStatusChangedAt } from './0011-account-status-changed-at.migration.ts';
+import { ConsumerParking } from './0012-consumer-parking.migration.ts';
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const migrations: MigrationObject[] = [
   { name: '0009-payment-account-status-time', class: PaymentAccountStatusTime },
   { name: '0010-idempotency-scope', class: IdempotencyScope },
   { name: '0011-account-status-changed-at', class: AccountStatusChangedAt },
+  { name: '0012-consumer-parking', class: ConsumerParking },
 ];

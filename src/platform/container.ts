@@ -3,6 +3,7 @@ import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'a
 import type { Config } from '../config.ts';
 import type { IdempotencyKeys } from './http/idempotency.ts';
 import type { MoneyLimits } from './money.ts';
+import type { Parking } from './messaging/parking.ts';
 import type { Clock, IdGenerator } from './clock.ts';
 import type { TopicNames } from './messaging/contract.ts';
 import type { DeadLetters } from './messaging/dead-letters.ts';
@@ -25,6 +26,7 @@ export interface PlatformServices {
   units: UnitsOfWork;
   transport: Transport;
   deadLetters: DeadLetters;
+  parking: Parking;
   metrics: Metrics;
   idempotency: IdempotencyKeys;
   /** MONEY_MAX_AMOUNT and MONEY_MAX_BALANCE in each currency's minor units. */

@@ -10,6 +10,7 @@ import { onTransactionConflict } from './db/transaction.ts';
 import { createHttpApp, type HttpApp } from './http/app.ts';
 import { IdempotencyKeys } from './http/idempotency.ts';
 import { MoneyLimits } from './money.ts';
+import { Parking } from './messaging/parking.ts';
 import { platformRoutes } from './http/platform.routes.ts';
 import { ModuleConsumer } from './messaging/consumer-runner.ts';
 import { TopicNames } from './messaging/contract.ts';
@@ -97,6 +98,7 @@ async function startOn(
   const container = createPlatformContainer({
     config, logger, clock, ids, orm, topics, outbox, units, transport, metrics,
     deadLetters: new DeadLetters(orm, outbox, topics, ids),
+    parking: new Parking(orm),
     idempotency: new IdempotencyKeys(units, config.idempotencyKeyTtlHours),
     moneyLimits: new MoneyLimits(config.money),
   });
@@ -105,6 +107,15 @@ async function startOn(
     const status = await readOutboxStatus(orm.em.fork());
     metrics.outboxBacklog.set(status.backlog);
     metrics.outboxOldestAge.set(status.oldestUnpublishedAgeSeconds ?? 0);
+    // A group whose keys were all released drops out instead of showing its last figures.
+    metrics.parkedKeys.reset();
+    metrics.parkedMessages.reset();
+    metrics.parkedOldestAge.reset();
+    for (const group of await container.cradle.parking.status(orm.em.fork())) {
+      metrics.parkedKeys.set({ consumer: group.consumer }, group.keys);
+      metrics.parkedMessages.set({ consumer: group.consumer }, group.messages);
+      metrics.parkedOldestAge.set({ consumer: group.consumer }, group.oldestAgeSeconds);
+    }
   });
 
   const consumers = config.roles.has('worker') ? createConsumers(modules, container) : [];
@@ -164,13 +175,13 @@ function createTransport(config: Config, logger: Logger): Transport {
 }
 
 function createConsumers(modules: ModuleDefinition[], container: AwilixContainer<Cradle>): ModuleConsumer[] {
-  const { config, orm, units, topics, transport, deadLetters, metrics, logger } = container.cradle;
+  const { config, orm, units, topics, transport, deadLetters, parking, metrics, logger } = container.cradle;
   return modules
     .map((module) => ({ module, handlers: handlersOf(module, container) }))
     .filter(({ handlers }) => handlers.length > 0)
     .map(({ module, handlers }) => new ModuleConsumer({
       group: `${config.kafka.groupPrefix}.${module.name}`,
-      handlers, orm, units, topics, transport, deadLetters, metrics, logger,
+      handlers, orm, units, topics, transport, deadLetters, parking, metrics, logger,
       settings: config.consumer,
     }));
 }

@@ -11,7 +11,15 @@ export const Sequenced = defineEvent({
   source: 'test',
   description: 'Test event',
   keyOf: (data) => data.key,
-  schema: Type.Object({ key: Type.String(), seq: Type.Integer({ minimum: 0 }), fail: Type.Optional(Type.Boolean()) }),
+  schema: Type.Object({
+    key: Type.String(),
+    seq: Type.Integer({ minimum: 0 }),
+    /** The handler throws on every attempt, with `error` as its message when given. */
+    fail: Type.Optional(Type.Boolean()),
+    error: Type.Optional(Type.String()),
+    /** The handler throws on this many attempts, then succeeds: a transient failure. */
+    failTimes: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
 });
 
 export interface Effect {
@@ -26,17 +34,23 @@ export interface Effect {
  * no uniqueness of its own: any event applied twice shows up as two rows. `fail: true` events throw.
  */
 export async function startRecordingConsumer(platform: RunningPlatform, group = 'test.recorder'): Promise<ModuleConsumer> {
-  const { orm, units, topics, transport, deadLetters, metrics, logger, config } = platform.container.cradle;
+  const { orm, units, topics, transport, deadLetters, parking, metrics, logger, config } = platform.container.cradle;
   await orm.em.fork().execute(
     'create table if not exists public.test_effect (n bigserial primary key, consumer text not null, event_id uuid not null, key text not null, seq int not null)',
   );
   // Brokers create no topic on first use (auto.create.topics.enable=false): the test's is created as a module's would be.
   await transport.ensureTopics([topics.of(Sequenced)]);
+  const attemptsFailed = new Map<string, number>();
   const consumer = new ModuleConsumer({
-    group, orm, units, topics, transport, deadLetters, metrics, logger, settings: config.consumer,
+    group, orm, units, topics, transport, deadLetters, parking, metrics, logger, settings: config.consumer,
     handlers: [
       on(Sequenced, async (event, { em }) => {
-        if (event.data.fail === true) throw new Error(`refusing ${event.data.key}/${event.data.seq}`);
+        if (event.data.fail === true) throw new Error(event.data.error ?? `refusing ${event.data.key}/${event.data.seq}`);
+        const failed = attemptsFailed.get(event.id) ?? 0;
+        if (failed < (event.data.failTimes ?? 0)) {
+          attemptsFailed.set(event.id, failed + 1);
+          throw new Error(`transient failure ${failed + 1} of ${event.data.key}/${event.data.seq}`);
+        }
         await em.execute('insert into public.test_effect (consumer, event_id, key, seq) values (?, ?, ?, ?)', [group, event.id, event.data.key, event.data.seq]);
       }),
     ],

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
 import { readOutboxStatus } from '../messaging/outbox-status.ts';
 import { adminGuard } from './admin-guard.ts';
-import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay } from './idempotency.ts';
+import { operatorRoutes } from './operator.routes.ts';
 import type { HttpApp } from './app.ts';
 import { problem, sendProblem } from './problem.ts';
 import { pagingQuery } from './paging.ts';
@@ -19,7 +19,7 @@ const Paging = Type.Object(
 
 /** /health/*, /metrics and the admin routes. */
 export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cradle>): Promise<void> {
-  const { orm, transport, metrics, deadLetters, config, idempotency } = container.cradle;
+  const { orm, transport, metrics, deadLetters, config } = container.cradle;
 
   app.get('/health/live', {
     schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
@@ -93,6 +93,7 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
               attempts: Type.Integer(),
               createdAt: Type.String({ format: 'date-time' }),
               redrivenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+              skippedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
             })),
           }),
           401: ProblemRef,
@@ -101,32 +102,6 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
       },
     }, async (request) => deadLetters.list(request.query.limit, request.query.offset));
 
-    admin.post('/admin/dead-letters/:id/redrive', {
-      schema: {
-        tags: ['admin'],
-        summary: 'Send a dead letter back to the consumer group that failed it, optionally with a fixed payload',
-        description: `A dead letter is redriven once; redriving it again is 409. ${IDEMPOTENCY_NOTE}`,
-        security: [{ adminToken: [] }],
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        headers: IdempotencyKeyHeader,
-        body: Type.Optional(Type.Object({ payload: Type.Optional(Type.Unknown({ description: 'Replaces the stored message value' })) }, { additionalProperties: false })),
-        response: {
-          200: Type.Object({ id: Type.Integer(), consumer: Type.String(), topic: Type.String(), redrivenAt: Type.Union([Type.String(), Type.Null()]) }),
-          401: ProblemRef,
-          403: ProblemRef,
-          404: ProblemRef,
-          409: ProblemRef,
-          422: ProblemRef,
-        },
-      },
-    }, async (request, reply) => {
-      const scope = { route: 'admin.dead-letter.redrive', caller: 'operator' };
-      const answer = await idempotency.respond(request, scope, async (uow) => ({
-        status: 200,
-        body: await deadLetters.redrive(uow.em, request.params.id, request.body?.payload),
-      }));
-      markReplay(reply, answer);
-      return answer.body;
-    });
+    operatorRoutes(admin, container.cradle);
   });
 }

@@ -11,6 +11,7 @@ import type { DeadLetters } from './dead-letters.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { decodeEnvelope, HEADERS, type EventEnvelope } from './envelope.ts';
 import type { EventHandler } from './event-handler.ts';
+import { CLAIM_BATCH_OR_PARKED_SQL, CLAIM_OR_PARKED_SQL, type ParkedMessageRow, type Parking } from './parking.ts';
 import type { ReceivedMessage, Transport } from './transports/transport.ts';
 
 export interface ConsumerSettings {
@@ -26,12 +27,13 @@ export interface ModuleConsumerDeps {
   topics: TopicNames;
   transport: Transport;
   deadLetters: DeadLetters;
+  parking: Parking;
   settings: ConsumerSettings;
   metrics: Metrics;
   logger: Logger;
 }
 
-type Outcome = 'processed' | 'duplicate';
+type Outcome = 'processed' | 'duplicate' | 'parked';
 
 /** A decoded message whose schema checked out and that this group has a handler for. */
 interface Handleable {
@@ -40,14 +42,13 @@ interface Handleable {
   message: ReceivedMessage;
 }
 
-/** What process() does with a message that is not handled: dead-letter it or skip it. */
+/** What process() does with a message that is not handled with the others: dead-letter it, skip it, or a redrive's own path. */
 type Triage = { handleable: Handleable } | { settle: () => Promise<void> };
 
-const CLAIM_INBOX_BATCH_SQL = `
-  insert into messaging.inbox (consumer, event_id, topic)
-  select ?, m.id::uuid, m.topic from jsonb_to_recordset(?::jsonb) as m(id text, topic text)
-  on conflict do nothing
-  returning event_id::text as event_id`;
+/** How one message's attempts run: with the parking check, without it (a redrive), or as a step of a drain. */
+type Mode = { parking: boolean } | { drain: { releasedBy: number; parkedId: number } };
+
+const CLAIM_INBOX_SQL = 'insert into messaging.inbox (consumer, event_id, topic) values (?, ?, ?) on conflict do nothing returning 1 as claimed';
 
 const RETRY_MAX_MS = 10_000;
 const DATABASE_WAIT_MAX_MS = 5_000;
@@ -122,43 +123,103 @@ export class ModuleConsumer {
     await this.handleRun(run);
   }
 
+  /**
+   * A redrive or skip for another group is not ours. One for this group bypasses parking (its key
+   * is parked by the very letter it settles) and, once handled, releases the key: the parked
+   * messages follow, in order, before anything newer of the key.
+   */
   private triage(message: ReceivedMessage): Triage {
-    const decoded = decodeEnvelope(message.value, message.headers);
-    if (!decoded.ok) return { settle: () => this.deadLetter(message, `poison message: ${decoded.reason}`, 0) };
-    const { envelope } = decoded;
     const redriveTarget = message.headers[HEADERS.redriveConsumer];
     if (redriveTarget !== undefined && redriveTarget !== this.deps.group) {
       return { settle: async () => this.count(message.topic, 'skipped') };
     }
-    const handler = this.handlers.get(handlerKey(envelope.type, envelope.dataversion));
-    if (handler === undefined) {
-      return { settle: () => this.deadLetter(message, `no handler for ${envelope.type} version ${envelope.dataversion}`, 0) };
+    const releasedBy = Number(message.headers[HEADERS.deadLetterId]);
+    if (redriveTarget !== undefined && message.headers[HEADERS.parkRelease] === 'skip') {
+      return { settle: () => this.release(message.key, releasedBy) };
     }
+    const inspected = this.inspect(message);
+    if ('rejected' in inspected) return { settle: () => this.deadLetter(message, inspected.rejected, 0).then(() => undefined) };
+    if (redriveTarget === undefined) return inspected;
+    return {
+      settle: async () => {
+        if ((await this.handleWithRetries(inspected.handleable, undefined, { parking: false })) !== 'dead_lettered') {
+          await this.release(message.key, releasedBy);
+        }
+      },
+    };
+  }
+
+  /** Decodes and checks a message: handleable, or why it goes to the dead-letter queue at once. */
+  private inspect(message: ReceivedMessage): { handleable: Handleable } | { rejected: string } {
+    const decoded = decodeEnvelope(message.value, message.headers);
+    if (!decoded.ok) return { rejected: `poison message: ${decoded.reason}` };
+    const { envelope } = decoded;
+    const handler = this.handlers.get(handlerKey(envelope.type, envelope.dataversion));
+    if (handler === undefined) return { rejected: `no handler for ${envelope.type} version ${envelope.dataversion}` };
     const validator = validatorOf(handler.contract);
     if (!validator.Check(envelope.data)) {
       const problems = validator
         .Errors(envelope.data)
         .slice(0, 5)
         .map((error) => `${error.instancePath || '/'} ${error.message}`);
-      return { settle: () => this.deadLetter(message, `schema violation: ${problems.join('; ')}`, 0) };
+      return { rejected: `schema violation: ${problems.join('; ')}` };
     }
     return { handleable: { handler, envelope, message } };
   }
 
+  /**
+   * Drains the key's parked messages once `releasedBy` (the dead letter that parked it) was
+   * redriven or skipped: each handled as it would have been, in arrival order, in a transaction
+   * that also takes it off the queue. One that fails for good is dead-lettered and parks the key
+   * again, behind itself; the rest keep waiting.
+   */
+  private async release(key: string | null, releasedBy: number): Promise<void> {
+    if (key === null || key === '' || !Number.isSafeInteger(releasedBy)) return;
+    for (let drained = 0; ; drained++) {
+      this.throwIfStopping();
+      const next = await this.deps.parking.next(this.deps.group, key, releasedBy);
+      if (next === 'held') return;
+      if (next === 'released') {
+        this.deps.logger.info({ consumer: this.deps.group, key, releasedBy, drained }, 'parked key released');
+        return;
+      }
+      const message = receivedFrom(next.message);
+      const inspected = this.inspect(message);
+      const parkedId = Number(next.message.id);
+      if ('rejected' in inspected) {
+        await this.deadLetter(message, inspected.rejected, 0, parkedId);
+        return;
+      }
+      if ((await this.handleWithRetries(inspected.handleable, undefined, { drain: { releasedBy, parkedId } })) === 'dead_lettered') return;
+    }
+  }
+
   private async handleRun(run: Handleable[]): Promise<void> {
     if (run.length === 0) return;
-    if (run.length === 1) return this.handleWithRetries(run[0]!);
+    if (run.length === 1) {
+      await this.handleWithRetries(run[0]!);
+      return;
+    }
     this.throwIfStopping();
     const started = performance.now();
     let failing: number | undefined;
     let outcomes: Outcome[];
     try {
       outcomes = await this.deps.orm.em.fork().transactional(async (tx): Promise<Outcome[]> => {
-        const entries = run.map(({ envelope, message }) => ({ id: envelope.id, topic: message.topic }));
-        const claimed = await tx.execute<Array<{ event_id: string }>>(CLAIM_INBOX_BATCH_SQL, [this.deps.group, JSON.stringify(entries)]);
-        const unclaimed = new Set(claimed.map((row) => row.event_id));
+        const entries = run.map(({ envelope, message }) => ({ id: envelope.id, topic: message.topic, key: message.key ?? '' }));
+        const rows = await tx.execute<Array<{ kind: 'claimed' | 'parked'; value: string }>>(
+          CLAIM_BATCH_OR_PARKED_SQL, [JSON.stringify(entries), this.deps.group, this.deps.group],
+        );
+        const unclaimed = new Set(rows.filter((row) => row.kind === 'claimed').map((row) => row.value));
+        const parkedKeys = new Set(rows.filter((row) => row.kind === 'parked').map((row) => row.value));
+        const toPark: ReceivedMessage[] = [];
         const results: Outcome[] = [];
         for (const [index, item] of run.entries()) {
+          if (parkedKeys.has(item.message.key ?? '')) {
+            toPark.push(item.message);
+            results.push('parked');
+            continue;
+          }
           // An event twice in one batch (republished) is claimed once: the second is a duplicate.
           if (!unclaimed.delete(item.envelope.id.toLowerCase())) {
             results.push('duplicate');
@@ -171,6 +232,7 @@ export class ModuleConsumer {
           failing = undefined;
           results.push('processed');
         }
+        await this.deps.parking.park(tx, this.deps.group, toPark);
         return results;
       });
     } catch (error) {
@@ -187,7 +249,8 @@ export class ModuleConsumer {
   }
 
   /** `firstFailure`: attempt 1 already failed with it (in a batch's transaction). */
-  private async handleWithRetries({ handler, envelope, message }: Handleable, firstFailure?: unknown): Promise<void> {
+  private async handleWithRetries(item: Handleable, firstFailure?: unknown, mode: Mode = { parking: true }): Promise<Outcome | 'dead_lettered'> {
+    const { envelope, message } = item;
     const { maxAttempts, retryBaseMs } = this.deps.settings;
     let attempt = 1;
     let databaseWaits = 0;
@@ -200,7 +263,7 @@ export class ModuleConsumer {
           this.deps.logger.warn({ err: error, consumer: this.deps.group }, 'database unavailable; waiting');
           await pause(backoffDelay(databaseWaits++, retryBaseMs, DATABASE_WAIT_MAX_MS), this.stopping.signal);
         } else {
-          if (attempt >= maxAttempts) return this.deadLetter(message, describe(error), attempt);
+          if (attempt >= maxAttempts) return this.deadLetter(message, describe(error), attempt, 'drain' in mode ? mode.drain.parkedId : undefined);
           this.count(message.topic, 'retried');
           this.deps.logger.warn(
             { err: error, consumer: this.deps.group, eventId: envelope.id, attempt },
@@ -213,12 +276,13 @@ export class ModuleConsumer {
       this.throwIfStopping();
       const started = performance.now();
       try {
-        const outcome = await this.handleOnce(handler, envelope, message.topic);
+        const outcome = 'drain' in mode ? await this.drainOnce(item, mode.drain) : await this.handleOnce(item, mode.parking);
         this.deps.metrics.handlerDuration.observe(
           { consumer: this.deps.group, topic: message.topic },
           (performance.now() - started) / 1000,
         );
-        return this.noteOutcome(outcome, envelope, message.topic);
+        this.noteOutcome(outcome, envelope, message.topic);
+        return outcome;
       } catch (error) {
         failure = error;
       }
@@ -233,14 +297,34 @@ export class ModuleConsumer {
     this.count(topic, outcome);
   }
 
-  private handleOnce(handler: EventHandler, envelope: EventEnvelope, topic: string): Promise<Outcome> {
+  /** One attempt: the inbox row and the handler in one transaction, unless the key is parked (then the message joins its queue). */
+  private handleOnce(item: Handleable, parking: boolean): Promise<Outcome> {
+    const { envelope, message } = item;
     return transactionally(this.deps.orm.em, async (tx): Promise<Outcome> => {
-      const claimed = await tx.execute<Array<{ claimed: number }>>(
-        'insert into messaging.inbox (consumer, event_id, topic) values (?, ?, ?) on conflict do nothing returning 1 as claimed',
-        [this.deps.group, envelope.id, topic],
-      );
-      if (claimed.length === 0) return 'duplicate';
-      await this.runHandler(tx, { handler, envelope });
+      if (parking) {
+        const [row] = await tx.execute<Array<{ parked: boolean; claimed: boolean }>>(
+          CLAIM_OR_PARKED_SQL, [this.deps.group, message.key ?? '', this.deps.group, envelope.id, message.topic],
+        );
+        if (row!.parked) {
+          await this.deps.parking.park(tx, this.deps.group, [message]);
+          return 'parked';
+        }
+        if (!row!.claimed) return 'duplicate';
+      } else if ((await tx.execute(CLAIM_INBOX_SQL, [this.deps.group, envelope.id, message.topic])).length === 0) {
+        return 'duplicate';
+      }
+      await this.runHandler(tx, item);
+      return 'processed';
+    });
+  }
+
+  /** One attempt of a drain step: off the parked queue, inbox row and handler, in one transaction. */
+  private drainOnce(item: Handleable, { releasedBy, parkedId }: { releasedBy: number; parkedId: number }): Promise<Outcome> {
+    const { envelope, message } = item;
+    return transactionally(this.deps.orm.em, async (tx): Promise<Outcome> => {
+      if (!(await this.deps.parking.take(tx, this.deps.group, message.key ?? '', releasedBy, parkedId))) return 'duplicate';
+      if ((await tx.execute(CLAIM_INBOX_SQL, [this.deps.group, envelope.id, message.topic])).length === 0) return 'duplicate';
+      await this.runHandler(tx, item);
       return 'processed';
     });
   }
@@ -251,7 +335,7 @@ export class ModuleConsumer {
     );
   }
 
-  private async deadLetter(message: ReceivedMessage, error: string, attempts: number): Promise<void> {
+  private async deadLetter(message: ReceivedMessage, error: string, attempts: number, parkedMessageId?: number): Promise<'dead_lettered'> {
     this.deps.logger.error(
       { consumer: this.deps.group, topic: message.topic, key: message.key, error, attempts },
       'message dead-lettered',
@@ -259,8 +343,9 @@ export class ModuleConsumer {
     for (let wait = 0; ; wait++) {
       this.throwIfStopping();
       try {
-        await this.deps.deadLetters.record(this.deps.group, message, error, attempts);
-        return this.count(message.topic, 'dead_lettered');
+        await this.deps.deadLetters.record(this.deps.group, message, error, attempts, parkedMessageId);
+        this.count(message.topic, 'dead_lettered');
+        return 'dead_lettered';
       } catch (failure) {
         this.deps.logger.warn({ err: failure, consumer: this.deps.group }, 'could not record dead letter; waiting');
         await pause(backoffDelay(wait, this.deps.settings.retryBaseMs, DATABASE_WAIT_MAX_MS), this.stopping.signal);
@@ -275,6 +360,10 @@ export class ModuleConsumer {
   private count(topic: string, outcome: Outcome | 'retried' | 'dead_lettered' | 'skipped'): void {
     this.deps.metrics.consumerMessages.inc({ consumer: this.deps.group, topic, outcome });
   }
+}
+
+function receivedFrom(row: ParkedMessageRow): ReceivedMessage {
+  return { topic: row.topic, partition: row.partition, offset: row.message_offset, key: row.message_key, value: row.payload, headers: row.headers };
 }
 
 function handlerKey(type: string, version: number): string {

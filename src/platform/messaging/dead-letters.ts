@@ -20,6 +20,7 @@ export interface DeadLetter {
   attempts: number;
   createdAt: string;
   redrivenAt: string | null;
+  skippedAt: string | null;
 }
 
 interface DeadLetterRow {
@@ -36,6 +37,7 @@ interface DeadLetterRow {
   // MikroORM leaves timestamps of raw queries as PostgreSQL's text.
   created_at: string | Date;
   redriven_at: string | Date | null;
+  skipped_at: string | Date | null;
 }
 
 /**
@@ -51,14 +53,28 @@ export class DeadLetters {
     private readonly ids: IdGenerator,
   ) {}
 
-  async record(consumer: string, message: ReceivedMessage, error: string, attempts: number): Promise<void> {
+  /**
+   * Records the dead letter and its DLQ message, and parks the message's key for `consumer`: the
+   * group's later messages of the key wait until an operator redrives or skips this letter. A
+   * message drained from the parked queue (`parkedMessageId`) leaves that queue in the same
+   * transaction, and the key stays parked, now behind this letter.
+   */
+  async record(consumer: string, message: ReceivedMessage, error: string, attempts: number, parkedMessageId?: number): Promise<void> {
     await transactionally(this.orm.em, async (tx) => {
-      await tx.execute(
+      const [letter] = await tx.execute<Array<{ id: number }>>(
         `insert into messaging.dead_letter
            (consumer, topic, partition, message_offset, message_key, headers, payload, error, attempts)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
         [consumer, message.topic, message.partition, message.offset, message.key, JSON.stringify(message.headers), message.value, error, attempts],
       );
+      if (message.key !== null && message.key !== '') {
+        await tx.execute(
+          `insert into messaging.parked_key (consumer, message_key, dead_letter_id, error) values (?, ?, ?, ?)
+           on conflict (consumer, message_key) do update set dead_letter_id = excluded.dead_letter_id, error = excluded.error`,
+          [consumer, message.key, letter!.id, error.slice(0, 2000)],
+        );
+      }
+      if (parkedMessageId !== undefined) await tx.execute('delete from messaging.parked_message where id = ?', [parkedMessageId]);
       this.outbox.addRaw(tx, {
         topic: this.topics.deadLetterOf(message.topic),
         key: message.key ?? '',
@@ -89,17 +105,56 @@ export class DeadLetters {
 
   /**
    * Publishes the dead letter again to its original topic for its consumer group only, with
-   * `payload` replacing the stored value when given (a fixed message), in the caller's transaction.
+   * `payload` replacing the stored value when given (a fixed message), in the caller's
+   * transaction. Handled, it releases the key it parked: the key's parked messages follow it.
    */
-  async redrive(tx: EntityManager, id: number, payload?: unknown): Promise<DeadLetter> {
+  async redrive(tx: EntityManager, id: number, action: OperatorAction & { payload?: unknown }): Promise<DeadLetter> {
+    const row = await this.lockUnsettled(tx, id);
+    const headers: WireHeaders = { ...row.headers, [HEADERS.redriveConsumer]: row.consumer, [HEADERS.deadLetterId]: String(row.id) };
+    delete headers[HEADERS.parkRelease];
+    if (!/^[0-9a-f-]{36}$/i.test(headers[HEADERS.id] ?? '')) headers[HEADERS.id] = this.ids.uuid();
+    this.outbox.addRaw(tx, {
+      ...this.addressOf(row, headers),
+      payload: action.payload === undefined ? jsonOrText(row.payload) : action.payload,
+    });
+    const [updated] = await tx.execute<DeadLetterRow[]>('update messaging.dead_letter set redriven_at = now() where id = ? returning *', [id]);
+    await audit(tx, action, 'dead-letter.redrive', { deadLetterId: id, consumer: row.consumer, key: row.message_key, fixedPayload: action.payload !== undefined });
+    return toDeadLetter(updated!);
+  }
+
+  /**
+   * Gives the dead letter up for good (recorded, with who and why) and releases the key it parked:
+   * a release message on the key's stream, for its group only, so the key's parked messages are
+   * handled in order behind everything the group already took.
+   */
+  async skip(tx: EntityManager, id: number, action: OperatorAction): Promise<DeadLetter> {
+    const row = await this.lockUnsettled(tx, id);
+    const headers: WireHeaders = {
+      [HEADERS.id]: this.ids.uuid(),
+      [HEADERS.redriveConsumer]: row.consumer,
+      [HEADERS.deadLetterId]: String(row.id),
+      [HEADERS.parkRelease]: 'skip',
+    };
+    this.outbox.addRaw(tx, { ...this.addressOf(row, headers), payload: {} });
+    const [updated] = await tx.execute<DeadLetterRow[]>('update messaging.dead_letter set skipped_at = now() where id = ? returning *', [id]);
+    await audit(tx, action, 'dead-letter.skip', { deadLetterId: id, consumer: row.consumer, key: row.message_key });
+    return toDeadLetter(updated!);
+  }
+
+  private async lockUnsettled(tx: EntityManager, id: number): Promise<DeadLetterRow> {
     const [row] = await tx.execute<DeadLetterRow[]>('select * from messaging.dead_letter where id = ? for update', [id]);
     if (row === undefined) throw new NotFoundError('dead-letter', `No dead letter with id ${id}`);
     if (row.redriven_at !== null) {
       throw new ConflictError('dead-letter-already-redriven', `Dead letter ${id} was redriven at ${iso(row.redriven_at)}`);
     }
-    const headers: WireHeaders = { ...row.headers, [HEADERS.redriveConsumer]: row.consumer };
-    if (!/^[0-9a-f-]{36}$/i.test(headers[HEADERS.id] ?? '')) headers[HEADERS.id] = this.ids.uuid();
-    this.outbox.addRaw(tx, {
+    if (row.skipped_at !== null) {
+      throw new ConflictError('dead-letter-already-skipped', `Dead letter ${id} was skipped at ${iso(row.skipped_at)}`);
+    }
+    return row;
+  }
+
+  private addressOf(row: DeadLetterRow, headers: WireHeaders) {
+    return {
       topic: row.topic,
       key: row.message_key ?? '',
       eventId: this.ids.uuid(),
@@ -107,14 +162,18 @@ export class DeadLetters {
       eventVersion: Number(headers[HEADERS.dataversion] ?? 1) || 1,
       source: headers[HEADERS.source] ?? 'unknown',
       headers,
-      payload: payload === undefined ? jsonOrText(row.payload) : payload,
-    });
-    const [updated] = await tx.execute<DeadLetterRow[]>(
-      'update messaging.dead_letter set redriven_at = now() where id = ? returning *',
-      [id],
-    );
-    return toDeadLetter(updated!);
+    };
   }
+}
+
+/** Who acts, and why: every operator action is written to `messaging.audit_log` with it. */
+export interface OperatorAction {
+  actor: string;
+  reason?: string | undefined;
+}
+
+export async function audit(tx: EntityManager, action: OperatorAction, what: string, target: Record<string, unknown>): Promise<void> {
+  await tx.execute('insert into messaging.audit_log (actor, action, target, reason) values (?, ?, ?, ?)', [action.actor, what, JSON.stringify(target), action.reason ?? null]);
 }
 
 function jsonOrText(value: string | null): unknown {
@@ -140,6 +199,7 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
     attempts: row.attempts,
     createdAt: iso(row.created_at),
     redrivenAt: row.redriven_at === null ? null : iso(row.redriven_at),
+    skippedAt: row.skipped_at === null ? null : iso(row.skipped_at),
   };
 }
 

@@ -28,6 +28,10 @@ export const HEADERS = {
   traceparent: 'traceparent',
   /** Set on a redriven dead letter: only this consumer group handles the message. */
   redriveConsumer: 'x-redrive-consumer',
+  /** On a redriven or skipped dead letter: which one, so the group releases the key it parked. */
+  deadLetterId: 'x-dead-letter-id',
+  /** `skip`: not a message to handle, only the release of the key its skipped dead letter parked. */
+  parkRelease: 'x-park-release',
   deadLetterError: 'x-dead-letter-error',
   deadLetterConsumer: 'x-dead-letter-consumer',
   deadLetterTopic: 'x-dead-letter-original-topic',

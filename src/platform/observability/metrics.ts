@@ -18,6 +18,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly parkedKeys = new Gauge({
+    name: 'consumer_parked_keys',
+    help: 'Keys parked behind a dead letter, per consumer group',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly parkedMessages = new Gauge({
+    name: 'consumer_parked_messages',
+    help: 'Messages waiting behind parked keys, per consumer group',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly parkedOldestAge = new Gauge({
+    name: 'consumer_parked_oldest_age_seconds',
+    help: 'How long the longest-parked key of the consumer group has waited',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
   readonly relayPublished = new Counter({
     name: 'relay_published_total',
     help: 'Events published by the relay',

@@ -20,7 +20,12 @@ t.test('PUT /account/operation › amounts in the currency of the account, under
   const paid = await app.request({ method: 'POST', url: '/payments', payload: { userName: 'kenji', amount: 300, currency: 'JPY' } });
   t.equal(paid.statusCode, 201, 'a payment of 300 JPY');
   await eventually(async () => (await app.request({ method: 'GET', url: `/payments/${paid.json<{ id: number }>().id}/status` })).json<{ status: string }>().status === 'COMPLETED', { what: 'the JPY payment completed' });
-  t.match((await accountOf(app, 'kenji')), { balance: 200, reserved: 0 }, 'every module took 300 JPY as 300: reserved, processed and captured exactly');
+  // The account module captures on payment.completed, after the payment module marked it so.
+  const captured = await eventually(async () => {
+    const account = await accountOf(app, 'kenji');
+    return account.reserved === 0 ? account : undefined;
+  }, { what: 'the JPY payment captured' });
+  t.match(captured, { balance: 200, reserved: 0 }, 'every module took 300 JPY as 300: reserved, processed and captured exactly');
 
   const dinar = await openAccount(app, 'fahad', { currency: 'KWD' });
   t.match((await operate('fahad', 'DEPOSIT', 1.005)).json(), { balance: 1.005, currency: 'KWD' }, 'KWD has three: 1.005 is exact');

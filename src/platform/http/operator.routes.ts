@@ -1,0 +1,172 @@
+import { Type } from 'typebox';
+import type { Cradle } from '../container.ts';
+import { ProblemError } from '../errors.ts';
+import type { OperatorAction } from '../messaging/dead-letters.ts';
+import type { HttpApp } from './app.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay } from './idempotency.ts';
+import { pagingQuery } from './paging.ts';
+
+const ProblemRef = Type.Ref('Problem');
+const security = [{ adminToken: [] }];
+/** Until operators sign in (issue: authentication), the admin token is the only identity there is. */
+const ACTOR = 'admin-token';
+/** A bulk action over keys sharing an error takes at most this many at once; repeat it for more. */
+const BULK_LIMIT = 1000;
+
+const Reason = Type.String({ minLength: 1, maxLength: 500, description: 'Why: kept in the audit log' });
+const DeadLetterId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Settled = Type.Object({
+  id: Type.Integer(), consumer: Type.String(), topic: Type.String(), key: Type.Union([Type.String(), Type.Null()]),
+  redrivenAt: Type.Union([Type.String(), Type.Null()]), skippedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Errors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef, 409: ProblemRef, 422: ProblemRef };
+const KeySelection = {
+  consumer: Type.String({ minLength: 1, description: 'The consumer group, e.g. payments.account' }),
+  key: Type.Optional(Type.String({ minLength: 1, description: 'One parked key' })),
+  error: Type.Optional(Type.String({ minLength: 1, description: `Every key of the group parked with exactly this error (at most ${BULK_LIMIT} per call)` })),
+};
+
+/**
+ * What an operator does about stuck messages: redrive or skip a dead letter (which releases the key
+ * it parked), the same for parked keys one by one or in bulk by error, and the audit log of it all.
+ */
+export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idempotency }: Cradle): void {
+  admin.post('/admin/dead-letters/:id/redrive', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Send a dead letter back to the consumer group that failed it, optionally with a fixed payload',
+      description: 'Handled, it releases the key it parked: the parked messages follow it, in order. A dead letter is settled once; ' +
+        `settling it again is 409. ${IDEMPOTENCY_NOTE}`,
+      security,
+      params: DeadLetterId,
+      headers: IdempotencyKeyHeader,
+      body: Type.Optional(Type.Object({
+        payload: Type.Optional(Type.Unknown({ description: 'Replaces the stored message value' })),
+        reason: Type.Optional(Reason),
+      }, { additionalProperties: false })),
+      response: { 200: Settled, ...Errors },
+    },
+  }, async (request, reply) => {
+    const action: OperatorAction & { payload?: unknown } = { actor: ACTOR, reason: request.body?.reason, payload: request.body?.payload };
+    const answer = await idempotency.respond(request, { route: 'admin.dead-letter.redrive', caller: ACTOR }, async (uow) => ({
+      status: 200, body: settledView(await deadLetters.redrive(uow.em, request.params.id, action)),
+    }));
+    markReplay(reply, answer);
+    return answer.body;
+  });
+
+  admin.post('/admin/dead-letters/:id/skip', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Give a dead letter up for good and release the key it parked',
+      description: `The key's parked messages are then handled in order, without it. ${IDEMPOTENCY_NOTE}`,
+      security,
+      params: DeadLetterId,
+      headers: IdempotencyKeyHeader,
+      body: Type.Object({ reason: Reason }, { additionalProperties: false }),
+      response: { 200: Settled, ...Errors },
+    },
+  }, async (request, reply) => {
+    const answer = await idempotency.respond(request, { route: 'admin.dead-letter.skip', caller: ACTOR }, async (uow) => ({
+      status: 200, body: settledView(await deadLetters.skip(uow.em, request.params.id, { actor: ACTOR, reason: request.body.reason })),
+    }));
+    markReplay(reply, answer);
+    return answer.body;
+  });
+
+  admin.get('/admin/parked-keys', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Keys parked per consumer group behind a dead letter, oldest first, with their waiting messages',
+      security,
+      querystring: Type.Object({
+        consumer: Type.Optional(Type.String({ minLength: 1 })),
+        error: Type.Optional(Type.String({ minLength: 1 })),
+        ...pagingQuery,
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          total: Type.Integer(),
+          items: Type.Array(Type.Object({
+            consumer: Type.String(), key: Type.String(), deadLetterId: Type.Integer(), error: Type.String(),
+            parkedAt: Type.String({ format: 'date-time' }), parkedMessages: Type.Integer(),
+            oldestParkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+          })),
+        }),
+        400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
+      },
+    },
+  }, async (request) => parking.list(orm.em.fork(), request.query, request.query.limit, request.query.offset));
+
+  for (const action of ['redrive', 'skip'] as const) {
+    admin.post(`/admin/parked-keys/${action}`, {
+      schema: {
+        tags: ['admin'],
+        summary: action === 'redrive'
+          ? 'Redrive the dead letters parking one key, or every key of a group sharing an error'
+          : 'Skip the dead letters parking one key, or every key of a group sharing an error',
+        description: `Give \`key\` or \`error\`. Each key is released once its dead letter is ${action === 'redrive' ? 'handled' : 'skipped'}; ` +
+          `its parked messages follow in order. ${IDEMPOTENCY_NOTE}`,
+        security,
+        headers: IdempotencyKeyHeader,
+        body: Type.Object({
+          ...KeySelection,
+          ...(action === 'redrive' ? { payload: Type.Optional(Type.Unknown({ description: 'Replaces the message value (one key only)' })) } : {}),
+          reason: action === 'redrive' ? Type.Optional(Reason) : Reason,
+        }, { additionalProperties: false }),
+        response: { 200: Type.Object({ settled: Type.Array(Settled) }), ...Errors },
+      },
+    }, async (request, reply) => {
+      const body = request.body as { consumer: string; key?: string; error?: string; payload?: unknown; reason?: string };
+      const match = selectionOf(body);
+      const answer = await idempotency.respond(request, { route: `admin.parked-keys.${action}`, caller: ACTOR }, async (uow) => {
+        const letters = await parking.lettersParking(uow.em, body.consumer, match, BULK_LIMIT);
+        const settled = [];
+        for (const id of letters) {
+          const operator = { actor: ACTOR, reason: body.reason, payload: body.payload };
+          settled.push(settledView(action === 'redrive' ? await deadLetters.redrive(uow.em, id, operator) : await deadLetters.skip(uow.em, id, operator)));
+        }
+        return { status: 200, body: { settled } };
+      });
+      markReplay(reply, answer);
+      return answer.body;
+    });
+  }
+
+  admin.get('/admin/audit', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Every operator action: who, what, on what, when and why; newest first',
+      security,
+      querystring: Type.Object(pagingQuery, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            id: Type.Integer(), at: Type.String({ format: 'date-time' }), actor: Type.String(), action: Type.String(),
+            target: Type.Record(Type.String(), Type.Unknown()), reason: Type.Union([Type.String(), Type.Null()]),
+          })),
+        }),
+        400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
+      },
+    },
+  }, async (request) => {
+    const rows = await orm.em.fork().execute<Array<{ id: number; at: string | Date; actor: string; action: string; target: Record<string, unknown>; reason: string | null }>>(
+      'select * from messaging.audit_log order by id desc limit ? offset ?', [request.query.limit, request.query.offset],
+    );
+    return { items: rows.map((row) => ({ ...row, id: Number(row.id), at: new Date(row.at).toISOString() })) };
+  });
+}
+
+function selectionOf(body: { key?: string; error?: string; payload?: unknown }): { key: string } | { error: string } {
+  if ((body.key === undefined) === (body.error === undefined)) {
+    throw new ProblemError(400, 'key-or-error', 'Bad request', 'Give exactly one of key and error');
+  }
+  if (body.payload !== undefined && body.key === undefined) {
+    throw new ProblemError(400, 'payload-for-one-key', 'Bad request', 'A replacement payload fixes one key\'s message: give key, not error');
+  }
+  return body.key !== undefined ? { key: body.key } : { error: body.error! };
+}
+
+function settledView(letter: { id: number; consumer: string; topic: string; key: string | null; redrivenAt: string | null; skippedAt: string | null }) {
+  return { id: letter.id, consumer: letter.consumer, topic: letter.topic, key: letter.key, redrivenAt: letter.redrivenAt, skippedAt: letter.skippedAt };
+}
