@@ -74,9 +74,15 @@ function beginAndClaimSql(limit: number, workers: number, worker: number): strin
   select * from marked order by id`;
 }
 
-const RECORD_FAILURE_SQL = `
-  update messaging.outbox set attempts = attempts + 1, last_error = $2
-   where id = any($1::bigint[]) and published_at is null`;
+/*
+ * Undoes the claim's mark in the claiming transaction (the claim already counted the attempt), so
+ * the failure is written while this relay still holds the lanes. Written after a rollback instead,
+ * it held the rows locked with the lanes free: another relay's claim skipped them and published
+ * the key's next event first.
+ */
+const UNMARK_FAILED_SQL = `
+  update messaging.outbox set published_at = null, last_error = $2
+   where id = any($1::bigint[])`;
 
 /** The transport refused a batch; its transaction was rolled back. */
 class PublishFailed extends Error {
@@ -96,7 +102,6 @@ export class OutboxRelay {
   /** Counts NOTIFYs: a worker that saw one arrive during its cycle goes again instead of sleeping. */
   private notifications = 0;
   private running: Promise<unknown> | undefined;
-  private lastPrune = 0;
   /** Per worker, its `begin` + claim-and-mark text. */
   private readonly claims: string[];
 
@@ -121,7 +126,7 @@ export class OutboxRelay {
 
   start(): void {
     this.listener.start();
-    this.running = Promise.all(Array.from({ length: this.settings.workers }, (_, worker) => this.loop(worker)));
+    this.running = Promise.all([...Array.from({ length: this.settings.workers }, (_, worker) => this.loop(worker)), this.pruneLoop()]);
   }
 
   async stop(): Promise<void> {
@@ -153,8 +158,12 @@ export class OutboxRelay {
       try {
         await this.transport.publish(rows.map(toWireMessage));
       } catch (error) {
-        await client.query('rollback');
-        throw new PublishFailed(rows.map((row) => row.id), error);
+        const failure = new PublishFailed(rows.map((row) => row.id), error);
+        // Counted before the failure is written, so whoever sees the row's error also sees the count.
+        this.metrics.relayFailures.inc();
+        await client.query({ name: 'outbox-unmark-failed', text: UNMARK_FAILED_SQL, values: [failure.ids, failure.message] });
+        await client.query('commit');
+        throw failure;
       }
       await client.query('commit');
       this.observe(rows);
@@ -180,26 +189,14 @@ export class OutboxRelay {
         published = await this.publishBatch(worker);
         failures = 0;
       } catch (error) {
-        // Counted before the failure is written, so whoever sees the row's error also sees the count.
-        this.metrics.relayFailures.inc();
-        if (error instanceof PublishFailed) await this.recordFailure(error);
+        if (!(error instanceof PublishFailed)) this.metrics.relayFailures.inc();
         const delay = backoffDelay(failures++, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
         this.logger.warn({ err: error, retryInMs: delay, failures }, 'relay cycle failed; backing off');
         await pause(delay, this.stopping.signal);
         continue;
       }
       if (published === this.settings.batchSize) continue;
-      if (worker === 0) await this.pruneIfDue();
       if (this.notifications === notificationsBefore) await this.sleep(this.settings.pollIntervalMs);
-    }
-  }
-
-  /** Keeps the transport's error on the rows for operators; losing it is harmless, the rows are retried anyway. */
-  private async recordFailure(failure: PublishFailed): Promise<void> {
-    try {
-      await this.pool.query({ name: 'outbox-record-failure', text: RECORD_FAILURE_SQL, values: [failure.ids, failure.message] });
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not record the publish failure on the outbox rows');
     }
   }
 
@@ -233,13 +230,20 @@ export class OutboxRelay {
   }
 
   /**
-   * Deletes published outbox rows, old inbox rows and expired idempotency keys, at most
-   * PRUNE_CHUNK of each per round so no statement runs long. A round that found a full chunk runs
-   * again on the next loop instead of a minute later, so pruning keeps up with sustained load.
+   * Deletes published outbox rows, old inbox rows, expired idempotency keys and settled dead
+   * letters, at most PRUNE_CHUNK of each per round so no statement runs long. A loop of its own
+   * (on the pool's spare connection), so it goes on during a backlog; a round that found a full
+   * chunk runs again at once instead of a minute later, so pruning keeps up with sustained load.
    */
-  private async pruneIfDue(): Promise<void> {
-    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
-    this.lastPrune = Date.now();
+  private async pruneLoop(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      const full = await this.pruneRound();
+      if (!full) await pause(PRUNE_EVERY_MS, this.stopping.signal);
+    }
+  }
+
+  /** One round; true when some table had more to prune than one chunk. */
+  async pruneRound(): Promise<boolean> {
     try {
       const pruned = {
         outbox: await this.pruneChunk(
@@ -257,12 +261,22 @@ export class OutboxRelay {
              select route, caller, key from messaging.idempotency_key where expires_at <= now() limit $1)`,
           [],
         ),
+        // Settled (redriven or skipped) and no longer parking a key; kept as long as the inbox rows.
+        deadLetters: await this.pruneChunk(
+          `delete from messaging.dead_letter where id in (
+             select d.id from messaging.dead_letter d
+              where coalesce(d.redriven_at, d.skipped_at) < now() - make_interval(hours => $1)
+                and not exists (select 1 from messaging.parked_key k where k.dead_letter_id = d.id)
+              limit $2)`,
+          [this.settings.inboxRetentionHours],
+        ),
       };
       const counts = Object.values(pruned);
-      if (counts.some((count) => count > 0)) this.logger.info(pruned, 'pruned published outbox rows, old inbox rows and expired idempotency keys');
-      if (counts.some((count) => count === PRUNE_CHUNK)) this.lastPrune = 0;
+      if (counts.some((count) => count > 0)) this.logger.info(pruned, 'pruned outbox, inbox, idempotency keys and settled dead letters');
+      return counts.some((count) => count === PRUNE_CHUNK);
     } catch (error) {
-      this.logger.warn({ err: error }, 'pruning failed; will retry');
+      if (!this.stopping.signal.aborted) this.logger.warn({ err: error }, 'pruning failed; will retry');
+      return false;
     }
   }
 

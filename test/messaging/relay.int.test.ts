@@ -3,7 +3,7 @@ import { OutboxRelay } from '../../relay/outbox-relay.ts';
 import type { WireMessage } from '../../src/platform/messaging/envelope.ts';
 import type { Subscription, Transport } from '../../src/platform/messaging/transports/transport.ts';
 import { eventually } from '../harness/eventually.ts';
-import { effects, handledOrderByKey, startRecordingConsumer, writeSequencedEvents } from '../harness/recording-consumer.ts';
+import { effects, handledOrderByKey, Sequenced, startRecordingConsumer, writeSequencedEvents } from '../harness/recording-consumer.ts';
 import { platformFor, testBroker, TRANSPORTS } from '../harness/suite.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 
@@ -18,6 +18,29 @@ class CrashAfterPublish implements Transport {
       this.crashes++;
       throw new Error('simulated crash between publish and mark');
     }
+  }
+  ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
+  subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
+  isReachable() { return this.inner.isReachable(); }
+  close() { return this.inner.close(); }
+}
+
+/**
+ * Refuses the first batch holding `key`'s seq 0, after the key's next event was committed: the
+ * moment where the failed row must not be overtaken by the next one.
+ */
+class RefuseFirstOfKey implements Transport {
+  refused = 0;
+  writeNext: (() => Promise<void>) | undefined;
+  constructor(private readonly inner: Transport, private readonly key: string) {}
+  get kind() { return this.inner.kind; }
+  async publish(messages: WireMessage[]): Promise<void> {
+    if (this.refused === 0 && messages.some((message) => message.key === this.key)) {
+      this.refused++;
+      await this.writeNext?.();
+      throw new Error('simulated refusal of the batch');
+    }
+    await this.inner.publish(messages);
   }
   ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
   subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
@@ -61,6 +84,34 @@ for (const transport of TRANSPORTS) {
       }, { what: 'the redelivered events to reach the consumer', timeoutMs: 30_000 });
       t.ok(absorbed >= 1, `the inbox absorbed ${absorbed} redelivered event(s)`);
       t.equal((await effects(app)).length, total, 'and the redelivery had no second effect');
+    });
+
+    t.test('a refused batch keeps its place: a second relay does not publish the key\'s next event first', async (t) => {
+      let refusing: RefuseFirstOfKey | undefined;
+      const app = await platformFor(t, transport, { overrides: { wrapTransport: (inner) => (refusing = new RefuseFirstOfKey(inner, 'ordered')) } });
+      await startRecordingConsumer(app);
+      const { orm, outbox, config, metrics, logger } = app.container.cradle;
+      const second = new OutboxRelay(app.databaseUrl, app.container.cradle.transport, config.relay, metrics, logger);
+      second.start();
+      t.teardown(() => second.stop());
+      // A slow write of the failure (a busy database): the window in which the rows are locked by it.
+      await orm.em.fork().execute(`
+        create function public.slow_failure_note() returns trigger language plpgsql as $$
+        begin
+          if new.last_error is distinct from old.last_error then perform pg_sleep(1); end if;
+          return new;
+        end $$`);
+      await orm.em.fork().execute(`create trigger slow_failure_note before update on messaging.outbox for each row execute function public.slow_failure_note()`);
+      refusing!.writeNext = async () => {
+        await orm.em.fork().transactional(async (em) => void outbox.add(em, Sequenced, { key: 'ordered', seq: 1 }));
+      };
+      await orm.em.fork().transactional(async (em) => void outbox.add(em, Sequenced, { key: 'ordered', seq: 0 }));
+      const handled = await eventually(async () => {
+        const all = (await effects(app)).filter((row) => row.key === 'ordered');
+        return all.length >= 2 ? all : undefined;
+      }, { what: 'both events of the key handled', timeoutMs: 30_000 });
+      t.equal(refusing!.refused, 1, 'the first batch was refused once');
+      t.same(handled.map((row) => row.seq), [0, 1], 'handled in commit order, the refused one first');
     });
 
     t.test('two relays side by side keep per-key order and publish each event once', async (t) => {
