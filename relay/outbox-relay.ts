@@ -16,6 +16,7 @@ export interface RelaySettings {
   inboxRetentionHours: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  maxAttempts: number;
 }
 
 interface ClaimedRow {
@@ -25,6 +26,8 @@ interface ClaimedRow {
   headers: WireHeaders;
   payload: string;
   created_at: Date;
+  /** The key is held back (refused before); accepted now, it is let go. */
+  held: boolean;
 }
 
 const PRUNE_EVERY_MS = 60_000;
@@ -64,6 +67,9 @@ function beginAndClaimSql(limit: number, workers: number, worker: number): strin
        claimed as (
          select o.id from messaging.outbox o
           where o.published_at is null and o.lane = any((select held from lanes)::smallint[])
+            and not exists (
+              select 1 from messaging.outbox_key_hold h
+               where h.message_key = o.message_key and (h.retry_at is null or h.retry_at > now()))
           order by o.id
           limit ${limit}
             for update of o skip locked),
@@ -71,7 +77,8 @@ function beginAndClaimSql(limit: number, workers: number, worker: number): strin
          update messaging.outbox o set published_at = now(), attempts = o.attempts + 1
            from claimed where o.id = claimed.id
          returning o.id, o.topic, o.message_key, o.headers, o.payload::text as payload, o.created_at)
-  select * from marked order by id`;
+  select m.*, exists (select 1 from messaging.outbox_key_hold h where h.message_key = m.message_key) as held
+    from marked m order by id`;
 }
 
 /*
@@ -84,7 +91,28 @@ const UNMARK_FAILED_SQL = `
   update messaging.outbox set published_at = null, last_error = $2
    where id = any($1::bigint[])`;
 
-/** The transport refused a batch; its transaction was rolled back. */
+/**
+ * A key the transport refused while it accepted other keys of the same batch: held back for a
+ * growing delay (the claim skips its rows meanwhile), parked for an operator (no retry_at) after
+ * `maxAttempts` refusals. A refusal of the whole batch is an outage, not a key's fault, and holds
+ * nothing. A key held earlier and now accepted is let go.
+ */
+const HOLD_REFUSED_SQL = `
+  with refused as (select * from jsonb_to_recordset($1::jsonb) as r(key text, id bigint))
+  insert into messaging.outbox_key_hold as h (message_key, outbox_id, refusals, error, retry_at, parked_at)
+  select r.key, r.id, 1, $2,
+         case when $4 > 1 then now() + make_interval(secs => $3::float8 / 1000) end,
+         case when $4 <= 1 then now() end
+    from refused r
+  on conflict (message_key) do update set
+    outbox_id = excluded.outbox_id, refusals = h.refusals + 1, error = excluded.error,
+    retry_at = case when h.refusals + 1 >= $4 then null
+                    else now() + make_interval(secs => least($5::float8, $3::float8 * 2 ^ h.refusals) / 1000) end,
+    parked_at = case when h.refusals + 1 >= $4 then now() end`;
+
+const RELEASE_ACCEPTED_SQL = 'delete from messaging.outbox_key_hold where message_key = any($1::text[])';
+
+/** The transport refused a batch; its rows were unmarked in their claiming transaction. */
 class PublishFailed extends Error {
   override name = 'PublishFailed';
   constructor(readonly ids: number[], override readonly cause: unknown) {
@@ -155,19 +183,26 @@ export class OutboxRelay {
         await client.query('commit');
         return 0;
       }
+      let published = rows;
       try {
         await this.transport.publish(rows.map(toWireMessage));
       } catch (error) {
         const failure = new PublishFailed(rows.map((row) => row.id), error);
         // Counted before the failure is written, so whoever sees the row's error also sees the count.
         this.metrics.relayFailures.inc();
-        await client.query({ name: 'outbox-unmark-failed', text: UNMARK_FAILED_SQL, values: [failure.ids, failure.message] });
-        await client.query('commit');
-        throw failure;
+        const attributed = await this.publishKeyByKey(client, rows, failure);
+        published = attributed?.accepted ?? [];
+        if (attributed === undefined) {
+          await client.query({ name: 'outbox-unmark-failed', text: UNMARK_FAILED_SQL, values: [failure.ids, failure.message] });
+          await client.query('commit');
+          throw failure;
+        }
       }
+      const released = [...new Set(published.filter((row) => row.held).map((row) => row.message_key))];
+      if (released.length > 0) await client.query({ name: 'outbox-release-accepted', text: RELEASE_ACCEPTED_SQL, values: [released] });
       await client.query('commit');
-      this.observe(rows);
-      return rows.length;
+      this.observe(published);
+      return published.length;
     } catch (error) {
       if (!(error instanceof PublishFailed)) {
         broken = true;
@@ -177,6 +212,47 @@ export class OutboxRelay {
     } finally {
       client.removeListener('error', lost);
       client.release(broken);
+    }
+  }
+
+  /**
+   * After a refused batch, still holding its lanes: each key's rows on their own, in order. When
+   * some keys go through, the transport works and the others were refused for what they are (too
+   * large, a topic the cluster lacks): their rows are unmarked and the keys held; the accepted rows
+   * stay published. A batch of keys held already, refused again while the transport answers, is
+   * theirs too. Otherwise it is an outage: undefined, and the caller backs off with the whole batch.
+   */
+  private async publishKeyByKey(client: pg.PoolClient, rows: ClaimedRow[], batchFailure: PublishFailed): Promise<{ accepted: ClaimedRow[] } | undefined> {
+    const byKey = new Map<string, ClaimedRow[]>();
+    for (const row of rows) byKey.set(row.message_key, [...(byKey.get(row.message_key) ?? []), row]);
+    if (byKey.size < 2) {
+      if (!rows.every((row) => row.held) || !(await this.transport.isReachable())) return undefined;
+      await this.holdRefused(client, [...byKey].map(([key, keyRows]) => ({ key, rows: keyRows, error: batchFailure.message })), batchFailure);
+      return { accepted: [] };
+    }
+    const accepted: ClaimedRow[] = [];
+    const refused: Array<{ key: string; rows: ClaimedRow[]; error: string }> = [];
+    for (const [key, keyRows] of byKey) {
+      try {
+        await this.transport.publish(keyRows.map(toWireMessage));
+        accepted.push(...keyRows);
+      } catch (error) {
+        refused.push({ key, rows: keyRows, error: describe(error) });
+      }
+    }
+    if (accepted.length === 0) return undefined;
+    await this.holdRefused(client, refused, batchFailure);
+    return { accepted: accepted.sort((a, b) => a.id - b.id) };
+  }
+
+  private async holdRefused(client: pg.PoolClient, refused: Array<{ key: string; rows: ClaimedRow[]; error: string }>, batchFailure: PublishFailed): Promise<void> {
+    for (const { key, rows: keyRows, error } of refused) {
+      await client.query({ name: 'outbox-unmark-failed', text: UNMARK_FAILED_SQL, values: [keyRows.map((row) => row.id), error] });
+      await client.query({
+        name: 'outbox-hold-refused', text: HOLD_REFUSED_SQL,
+        values: [JSON.stringify([{ key, id: keyRows[0]!.id }]), error, this.settings.backoffBaseMs, this.settings.maxAttempts, this.settings.backoffMaxMs],
+      });
+      this.logger.warn({ key, rows: keyRows.length, error, batchError: batchFailure.message }, 'transport refused one key while accepting others; key held back');
     }
   }
 

@@ -44,6 +44,8 @@ export interface Config {
     inboxRetentionHours: number;
     backoffBaseMs: number;
     backoffMaxMs: number;
+    /** Refusals of one key, while the transport accepts others, before the key is parked for an operator. */
+    maxAttempts: number;
   };
   consumer: {
     maxAttempts: number;
@@ -241,6 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
       inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 168, 1, 24 * 365),
       backoffBaseMs: integer(env, 'RELAY_BACKOFF_BASE_MS', 100, 1, 60_000),
       backoffMaxMs: integer(env, 'RELAY_BACKOFF_MAX_MS', 30_000, 1, 600_000),
+      maxAttempts: integer(env, 'RELAY_MAX_ATTEMPTS', 10, 1, 1000),
     },
     consumer: {
       maxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 5, 1, 100),

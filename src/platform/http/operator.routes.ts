@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
 import { ProblemError } from '../errors.ts';
-import type { OperatorAction } from '../messaging/dead-letters.ts';
+import { audit, type OperatorAction } from '../messaging/dead-letters.ts';
 import type { HttpApp } from './app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay } from './idempotency.ts';
 import { pagingQuery } from './paging.ts';
@@ -127,6 +127,81 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
           settled.push(settledView(action === 'redrive' ? await deadLetters.redrive(uow.em, id, operator) : await deadLetters.skip(uow.em, id, operator)));
         }
         return { status: 200, body: { settled } };
+      });
+      markReplay(reply, answer);
+      return answer.body;
+    });
+  }
+
+  admin.get('/admin/outbox/held-keys', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Outbox keys the transport refused while accepting others: retrying after a delay, or parked for an operator',
+      security,
+      querystring: Type.Object(pagingQuery, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            key: Type.String(), outboxId: Type.Integer(), refusals: Type.Integer(), error: Type.String(),
+            parked: Type.Boolean(), retryAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+            heldAt: Type.String({ format: 'date-time' }), waitingRows: Type.Integer(),
+          })),
+        }),
+        400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
+      },
+    },
+  }, async (request) => {
+    const rows = await orm.em.fork().execute<Array<{ message_key: string; outbox_id: number; refusals: number; error: string; retry_at: string | Date | null; held_at: string | Date; waiting: number }>>(
+      `select h.*, (select count(*)::int from messaging.outbox o where o.message_key = h.message_key and o.published_at is null) as waiting
+         from messaging.outbox_key_hold h order by h.held_at limit ? offset ?`,
+      [request.query.limit, request.query.offset],
+    );
+    return {
+      items: rows.map((row) => ({
+        key: row.message_key, outboxId: Number(row.outbox_id), refusals: row.refusals, error: row.error,
+        parked: row.retry_at === null, retryAt: row.retry_at === null ? null : new Date(row.retry_at).toISOString(),
+        heldAt: new Date(row.held_at).toISOString(), waitingRows: row.waiting,
+      })),
+    };
+  });
+
+  for (const action of ['retry', 'skip'] as const) {
+    admin.post(`/admin/outbox/held-keys/${action}`, {
+      schema: {
+        tags: ['admin'],
+        summary: action === 'retry'
+          ? 'Let a held outbox key (or every key held with an error) be published again, its refusals forgotten'
+          : "Give up a held outbox key's refused row (marked published, never sent) and let the key's later rows go",
+        description: `Give \`key\` or \`error\`. ${IDEMPOTENCY_NOTE}`,
+        security,
+        headers: IdempotencyKeyHeader,
+        body: Type.Object({
+          key: Type.Optional(Type.String({ minLength: 1 })),
+          error: Type.Optional(Type.String({ minLength: 1 })),
+          reason: action === 'retry' ? Type.Optional(Reason) : Reason,
+        }, { additionalProperties: false }),
+        response: { 200: Type.Object({ released: Type.Array(Type.String()) }), ...Errors },
+      },
+    }, async (request, reply) => {
+      const body = request.body as { key?: string; error?: string; reason?: string };
+      const match = selectionOf(body);
+      const answer = await idempotency.respond(request, { route: `admin.outbox.held-keys.${action}`, caller: ACTOR }, async (uow) => {
+        const released = await uow.em.execute<Array<{ message_key: string; outbox_id: number }>>(
+          `delete from messaging.outbox_key_hold where message_key in (
+             select message_key from messaging.outbox_key_hold where ${'key' in match ? 'message_key' : 'error'} = ? order by held_at limit ?)
+           returning message_key, outbox_id`,
+          ['key' in match ? match.key : match.error, BULK_LIMIT],
+        );
+        if (action === 'skip' && released.length > 0) {
+          await uow.em.execute(
+            `update messaging.outbox set published_at = now(), last_error = ? where id = any(?::bigint[]) and published_at is null`,
+            [`skipped by an operator: ${body.reason}`, `{${released.map((row) => row.outbox_id).join(',')}}`],
+          );
+        }
+        for (const row of released) {
+          await audit(uow.em, { actor: ACTOR, reason: body.reason }, `outbox.held-key.${action}`, { key: row.message_key, outboxId: Number(row.outbox_id) });
+        }
+        return { status: 200, body: { released: released.map((row) => row.message_key) } };
       });
       markReplay(reply, answer);
       return answer.body;
