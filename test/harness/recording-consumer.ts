@@ -31,9 +31,10 @@ export interface Effect {
 
 /**
  * A consumer group whose handler inserts one row per handled event into `public.test_effect`, with
- * no uniqueness of its own: any event applied twice shows up as two rows. `fail: true` events throw.
+ * no uniqueness of its own: any event applied twice shows up as two rows. `fail: true` events
+ * throw, and so does every event of a key in `failingKeys` until the test removes it (a bug fixed).
  */
-export async function startRecordingConsumer(platform: RunningPlatform, group = 'test.recorder'): Promise<ModuleConsumer> {
+export async function startRecordingConsumer(platform: RunningPlatform, group = 'test.recorder', failingKeys: ReadonlySet<string> = new Set()): Promise<ModuleConsumer> {
   const { orm, units, topics, transport, deadLetters, parking, metrics, logger, config } = platform.container.cradle;
   await orm.em.fork().execute(
     'create table if not exists public.test_effect (n bigserial primary key, consumer text not null, event_id uuid not null, key text not null, seq int not null)',
@@ -46,6 +47,7 @@ export async function startRecordingConsumer(platform: RunningPlatform, group = 
     handlers: [
       on(Sequenced, async (event, { em }) => {
         if (event.data.fail === true) throw new Error(event.data.error ?? `refusing ${event.data.key}/${event.data.seq}`);
+        if (failingKeys.has(event.data.key)) throw new Error('the handler has a bug for this key');
         const failed = attemptsFailed.get(event.id) ?? 0;
         if (failed < (event.data.failTimes ?? 0)) {
           attemptsFailed.set(event.id, failed + 1);
