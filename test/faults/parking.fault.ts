@@ -1,9 +1,8 @@
 import t, { type Test } from 'tap';
-import type { WireMessage } from '../../src/platform/messaging/envelope.ts';
-import type { Subscription, Transport } from '../../src/platform/messaging/transports/transport.ts';
 import { eventually } from '../harness/eventually.ts';
 import { ADMIN_TOKEN, type TestPlatform } from '../harness/platform.ts';
 import { effects, handledOrderByKey, Sequenced, startRecordingConsumer } from '../harness/recording-consumer.ts';
+import { RefuseKey } from '../harness/refusing-transport.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 
 const KEYS = 1000;
@@ -85,20 +84,6 @@ async function consumerScenario(t: Test, transport: (typeof TRANSPORTS)[number])
     keys: KEYS, events: KEYS * PER_KEY * 2, keysParked: parked.total, messagesParkedAndReleased: FAILING * (PER_KEY - 1),
     orderViolations: orderViolations(byKey), latencyOtherKeysMs: { before, during },
   })}`);
-}
-
-/** Refuses every batch holding `key` (a record the broker will not take). */
-class RefuseKey implements Transport {
-  constructor(private readonly inner: Transport, private readonly key: string) {}
-  get kind() { return this.inner.kind; }
-  async publish(messages: WireMessage[]): Promise<void> {
-    if (messages.some((message) => message.key === this.key)) throw new Error(`record of ${this.key} too large`);
-    await this.inner.publish(messages);
-  }
-  ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
-  subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
-  isReachable() { return this.inner.isReachable(); }
-  close() { return this.inner.close(); }
 }
 
 /** An unpublishable row among 10,000 good ones: only its key waits. */

@@ -4,6 +4,7 @@ import type { WireMessage } from '../../src/platform/messaging/envelope.ts';
 import type { Subscription, Transport } from '../../src/platform/messaging/transports/transport.ts';
 import { eventually } from '../harness/eventually.ts';
 import { effects, handledOrderByKey, Sequenced, startRecordingConsumer, writeSequencedEvents } from '../harness/recording-consumer.ts';
+import { RefuseKey } from '../harness/refusing-transport.ts';
 import { platformFor, testBroker, TRANSPORTS } from '../harness/suite.ts';
 import { ADMIN_TOKEN, type TestPlatform } from '../harness/platform.ts';
 
@@ -40,21 +41,6 @@ class RefuseFirstOfKey implements Transport {
       await this.writeNext?.();
       throw new Error('simulated refusal of the batch');
     }
-    await this.inner.publish(messages);
-  }
-  ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
-  subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
-  isReachable() { return this.inner.isReachable(); }
-  close() { return this.inner.close(); }
-}
-
-/** Refuses every batch holding a message of `key` while `refusing` (a record the broker will not take). */
-class RefuseKey implements Transport {
-  refusing = true;
-  constructor(private readonly inner: Transport, private readonly key: string) {}
-  get kind() { return this.inner.kind; }
-  async publish(messages: WireMessage[]): Promise<void> {
-    if (this.refusing && messages.some((message) => message.key === this.key)) throw new Error(`record of ${this.key} refused`);
     await this.inner.publish(messages);
   }
   ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
