@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
+import { isoOf } from '../db/raw-time.ts';
 import { ProblemError } from '../errors.ts';
 import { audit, type OperatorAction } from '../messaging/dead-letters.ts';
 import type { HttpApp } from './app.ts';
@@ -159,8 +160,8 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     return {
       items: rows.map((row) => ({
         key: row.message_key, outboxId: Number(row.outbox_id), refusals: row.refusals, error: row.error,
-        parked: row.retry_at === null, retryAt: row.retry_at === null ? null : new Date(row.retry_at).toISOString(),
-        heldAt: new Date(row.held_at).toISOString(), waitingRows: row.waiting,
+        parked: row.retry_at === null, retryAt: row.retry_at === null ? null : isoOf(row.retry_at),
+        heldAt: isoOf(row.held_at), waitingRows: row.waiting,
       })),
     };
   });
@@ -228,7 +229,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     const rows = await orm.em.fork().execute<Array<{ id: number; at: string | Date; actor: string; action: string; target: Record<string, unknown>; reason: string | null }>>(
       'select * from messaging.audit_log order by id desc limit ? offset ?', [request.query.limit, request.query.offset],
     );
-    return { items: rows.map((row) => ({ ...row, id: Number(row.id), at: new Date(row.at).toISOString() })) };
+    return { items: rows.map((row) => ({ ...row, id: Number(row.id), at: isoOf(row.at) })) };
   });
 }
 

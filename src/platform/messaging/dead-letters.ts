@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { IdGenerator } from '../clock.ts';
+import { isoOf } from '../db/raw-time.ts';
 import { transactionally } from '../db/transaction.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { TopicNames } from './contract.ts';
@@ -145,10 +146,10 @@ export class DeadLetters {
     const [row] = await tx.execute<DeadLetterRow[]>('select * from messaging.dead_letter where id = ? for update', [id]);
     if (row === undefined) throw new NotFoundError('dead-letter', `No dead letter with id ${id}`);
     if (row.redriven_at !== null) {
-      throw new ConflictError('dead-letter-already-redriven', `Dead letter ${id} was redriven at ${iso(row.redriven_at)}`);
+      throw new ConflictError('dead-letter-already-redriven', `Dead letter ${id} was redriven at ${isoOf(row.redriven_at)}`);
     }
     if (row.skipped_at !== null) {
-      throw new ConflictError('dead-letter-already-skipped', `Dead letter ${id} was skipped at ${iso(row.skipped_at)}`);
+      throw new ConflictError('dead-letter-already-skipped', `Dead letter ${id} was skipped at ${isoOf(row.skipped_at)}`);
     }
     return row;
   }
@@ -197,12 +198,8 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
     payload: row.payload,
     error: row.error,
     attempts: row.attempts,
-    createdAt: iso(row.created_at),
-    redrivenAt: row.redriven_at === null ? null : iso(row.redriven_at),
-    skippedAt: row.skipped_at === null ? null : iso(row.skipped_at),
+    createdAt: isoOf(row.created_at),
+    redrivenAt: row.redriven_at === null ? null : isoOf(row.redriven_at),
+    skippedAt: row.skipped_at === null ? null : isoOf(row.skipped_at),
   };
-}
-
-function iso(value: string | Date): string {
-  return new Date(value).toISOString();
 }

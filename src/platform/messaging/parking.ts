@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { isoOf } from '../db/raw-time.ts';
 import { transactionally } from '../db/transaction.ts';
 import type { WireHeaders } from './envelope.ts';
 import type { ReceivedMessage } from './transports/transport.ts';
@@ -88,10 +89,7 @@ export class Parking {
    */
   async next(consumer: string, key: string, releasedBy: number): Promise<{ message: ParkedMessageRow } | 'released' | 'held'> {
     return transactionally(this.orm.em, async (tx) => {
-      const [parked] = await tx.execute<Array<{ dead_letter_id: number }>>(
-        'select dead_letter_id from messaging.parked_key where consumer = ? and message_key = ? for update', [consumer, key],
-      );
-      if (parked === undefined || Number(parked.dead_letter_id) !== releasedBy) return 'held';
+      if (!(await this.lockParkedBy(tx, consumer, key, releasedBy))) return 'held';
       const [message] = await tx.execute<ParkedMessageRow[]>(
         'select * from messaging.parked_message where consumer = ? and message_key = ? order by id limit 1', [consumer, key],
       );
@@ -107,12 +105,17 @@ export class Parking {
    * `releasedBy`: the step then does nothing.
    */
   async take(tx: EntityManager, consumer: string, key: string, releasedBy: number, messageId: number): Promise<boolean> {
+    if (!(await this.lockParkedBy(tx, consumer, key, releasedBy))) return false;
+    const deleted = await tx.execute<Array<{ id: number }>>('delete from messaging.parked_message where id = ? returning id', [messageId]);
+    return deleted.length === 1;
+  }
+
+  /** Locks the key's row for the transaction; true while `releasedBy` is the dead letter parking it. */
+  private async lockParkedBy(tx: EntityManager, consumer: string, key: string, releasedBy: number): Promise<boolean> {
     const [parked] = await tx.execute<Array<{ dead_letter_id: number }>>(
       'select dead_letter_id from messaging.parked_key where consumer = ? and message_key = ? for update', [consumer, key],
     );
-    if (parked === undefined || Number(parked.dead_letter_id) !== releasedBy) return false;
-    const deleted = await tx.execute<Array<{ id: number }>>('delete from messaging.parked_message where id = ? returning id', [messageId]);
-    return deleted.length === 1;
+    return parked !== undefined && Number(parked.dead_letter_id) === releasedBy;
   }
 
   async list(em: EntityManager, filter: { consumer?: string | undefined; error?: string | undefined }, limit: number, offset: number): Promise<{ items: ParkedKey[]; total: number }> {
@@ -133,9 +136,9 @@ export class Parking {
         key: row.message_key,
         deadLetterId: Number(row.dead_letter_id),
         error: row.error,
-        parkedAt: iso(row.parked_at),
+        parkedAt: isoOf(row.parked_at),
         parkedMessages: row.messages,
-        oldestParkedAt: row.oldest === null ? null : iso(row.oldest),
+        oldestParkedAt: row.oldest === null ? null : isoOf(row.oldest),
       })),
       total: count?.total ?? 0,
     };
@@ -164,8 +167,4 @@ export class Parking {
     );
     return rows.map((row) => ({ consumer: row.consumer, keys: row.keys, messages: row.messages, oldestAgeSeconds: row.oldest_age ?? 0 }));
   }
-}
-
-function iso(value: string | Date): string {
-  return (value instanceof Date ? value : new Date(value)).toISOString();
 }
