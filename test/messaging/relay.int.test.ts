@@ -1,41 +1,39 @@
 import t from 'tap';
 import { OutboxRelay } from '../../relay/outbox-relay.ts';
 import type { WireMessage } from '../../src/platform/messaging/envelope.ts';
-import type { Subscription, Transport } from '../../src/platform/messaging/transports/transport.ts';
+import type { Transport } from '../../src/platform/messaging/transports/transport.ts';
 import { eventually } from '../harness/eventually.ts';
 import { effects, handledOrderByKey, Sequenced, startRecordingConsumer, writeSequencedEvents } from '../harness/recording-consumer.ts';
-import { RefuseKey } from '../harness/refusing-transport.ts';
+import { PassThroughTransport, RefuseKey } from '../harness/refusing-transport.ts';
 import { platformFor, testBroker, TRANSPORTS } from '../harness/suite.ts';
 import { ADMIN_TOKEN, type TestPlatform } from '../harness/platform.ts';
 
 /** Publishes for real, then fails once as if the relay died before marking the rows published. */
-class CrashAfterPublish implements Transport {
+class CrashAfterPublish extends PassThroughTransport {
   crashes = 0;
-  constructor(private readonly inner: Transport, private readonly topicSuffix: string) {}
-  get kind() { return this.inner.kind; }
-  async publish(messages: WireMessage[]): Promise<void> {
+  constructor(inner: Transport, private readonly topicSuffix: string) {
+    super(inner);
+  }
+  override async publish(messages: WireMessage[]): Promise<void> {
     await this.inner.publish(messages);
     if (this.crashes === 0 && messages.some((message) => message.topic.endsWith(this.topicSuffix))) {
       this.crashes++;
       throw new Error('simulated crash between publish and mark');
     }
   }
-  ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
-  subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
-  isReachable() { return this.inner.isReachable(); }
-  close() { return this.inner.close(); }
 }
 
 /**
  * Refuses the first batch holding `key`'s seq 0, after the key's next event was committed: the
  * moment where the failed row must not be overtaken by the next one.
  */
-class RefuseFirstOfKey implements Transport {
+class RefuseFirstOfKey extends PassThroughTransport {
   refused = 0;
   writeNext: (() => Promise<void>) | undefined;
-  constructor(private readonly inner: Transport, private readonly key: string) {}
-  get kind() { return this.inner.kind; }
-  async publish(messages: WireMessage[]): Promise<void> {
+  constructor(inner: Transport, private readonly key: string) {
+    super(inner);
+  }
+  override async publish(messages: WireMessage[]): Promise<void> {
     if (this.refused === 0 && messages.some((message) => message.key === this.key)) {
       this.refused++;
       await this.writeNext?.();
@@ -43,10 +41,6 @@ class RefuseFirstOfKey implements Transport {
     }
     await this.inner.publish(messages);
   }
-  ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
-  subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
-  isReachable() { return this.inner.isReachable(); }
-  close() { return this.inner.close(); }
 }
 
 async function outboxRows(app: TestPlatform): Promise<Array<{ attempts: number; published: boolean; last_error: string | null }>> {
