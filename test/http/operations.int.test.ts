@@ -28,6 +28,10 @@ t.test('operations routes', async (t) => {
   }
   const everyRouteHasResponses = Object.entries(openapi.paths).every(([, operations]) => Object.values(operations).every((operation) => Object.keys(operation.responses ?? {}).length > 0 && (operation.tags ?? []).length > 0));
   t.ok(everyRouteHasResponses, 'every documented route has a tag and response schemas');
+  const operationIds = Object.values(openapi.paths).flatMap((operations) => Object.values(operations).map((operation) => (operation as { operationId?: string }).operationId));
+  t.ok(operationIds.every((id) => typeof id === 'string' && id !== ''), 'every documented operation has an operationId');
+  t.equal(new Set(operationIds).size, operationIds.length, 'and no two share one');
+  t.ok(operationIds.includes('postAdminParkedKeysRedrive'), 'derived from method and path');
   // Every route that changes state declares the Idempotency-Key header and its 409/422 answers.
   const changing = Object.entries(openapi.paths).flatMap(([path, operations]) =>
     Object.entries(operations).filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method)).map(([method, operation]) => ({ path, method, operation })));

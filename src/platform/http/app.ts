@@ -42,6 +42,13 @@ const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart })
   };
 };
 
+/** `POST /payments/:id/reversal` → `postPaymentsIdReversal`; a trailing-slash alias (`/account/`) ends in `Slash`. */
+export function operationIdOf(method: string, url: string): string {
+  const words = url.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
+  const slash = url.length > 1 && url.endsWith('/') ? 'Slash' : '';
+  return method.toLowerCase() + words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('') + slash;
+}
+
 /**
  * fastify with TypeBox validation (strict for bodies: no coercion, unknown fields refused),
  * OpenAPI at /docs, problem+json errors, W3C trace context and request metrics.
@@ -56,6 +63,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
+  // Every documented route gets an operationId from its method and path, so no route can lack one.
+  app.addHook('onRoute', (route) => {
+    if (route.schema !== undefined && route.schema.operationId === undefined) {
+      const method = Array.isArray(route.method) ? route.method[0]! : route.method;
+      route.schema = { ...route.schema, operationId: operationIdOf(method, route.url) };
+    }
+  });
 
   app.addHook('onRequest', (request, _reply, done) => {
     const traceparent = request.headers.traceparent;
