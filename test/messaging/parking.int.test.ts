@@ -75,6 +75,11 @@ for (const transport of TRANSPORTS) {
     t.test('a skipped dead letter releases its key without it', async (t) => {
       await write(app, [{ key: 'c', seq: 0, fail: true }, { key: 'c', seq: 1 }, { key: 'c', seq: 2 }]);
       const parked = await parkedWith(app, 'c', 2);
+      for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+        const denied = await app.request({ method: 'POST', url: '/admin/parked-keys/skip', headers, payload: { consumer: GROUP, key: 'c', reason: 'x' } });
+        t.ok([401, 403].includes(denied.statusCode), `without the admin token › ${denied.statusCode}`);
+      }
+      t.match(await parkedWith(app, 'c', 2), { deadLetterId: parked.deadLetterId }, 'and nothing was released');
       const refused = await app.request({ method: 'POST', url: `/admin/dead-letters/${parked.deadLetterId}/skip`, headers: auth, payload: {} });
       t.equal(refused.statusCode, 400, 'a skip needs a reason');
       const skipped = await app.request({ method: 'POST', url: `/admin/dead-letters/${parked.deadLetterId}/skip`, headers: auth, payload: { reason: 'duplicate of an applied order' } });
