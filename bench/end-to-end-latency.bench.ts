@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { ModuleConsumer } from '../src/platform/messaging/consumer-runner.ts';
-import { on } from '../src/platform/messaging/event-handler.ts';
+import { bindHandlers, handles } from '../src/platform/messaging/event-handler.ts';
 import { HEADERS } from '../src/platform/messaging/envelope.ts';
 import { KafkaTransport } from '../src/platform/messaging/transports/kafka.transport.ts';
 import type { ReceivedMessage, Transport } from '../src/platform/messaging/transports/transport.ts';
@@ -139,11 +139,11 @@ async function startTimedConsumer(app: TestPlatform, transport: Transport, finis
   await orm.em.fork().execute('create table if not exists public.bench_effect (event_id uuid not null, account_id bigint not null)');
   const consumer = new ModuleConsumer({
     group: CONSUMER_GROUP, orm, units, topics, transport, deadLetters, parking, metrics, logger, settings: config.consumer,
-    handlers: [
-      on(BenchEvent, async (event, { em }) => {
+    handlers: bindHandlers([
+      handles(BenchEvent, () => async (event, { em }) => {
         await em.execute('insert into public.bench_effect (event_id, account_id) values (?, ?)', [event.id, event.data.accountId]);
       }),
-    ],
+    ], app.container.cradle),
   });
   const done = (messages: ReceivedMessage[]): void => {
     for (const message of messages) {

@@ -13,9 +13,6 @@ import { onPaymentFailed } from './application/release-funds/on-payment-failed.h
 import { onPaymentRequested } from './application/reserve-funds/on-payment-requested.handler.ts';
 import { onFraudDetected } from './application/suspend-on-fraud/on-fraud-detected.handler.ts';
 import { ACCOUNT_QUERY_API } from './contracts/account.api.ts';
-import { ProfileRegistered } from '../profile/index.ts';
-import { FraudDetected, PaymentCompleted, PaymentFailed, PaymentRequested, PaymentReversed } from '../payment/index.ts';
-import { BillingChargeRequested } from '../billing/index.ts';
 import { AccountBalanceChanged } from './contracts/events/account-balance-changed.ts';
 import { AccountChargeDebited } from './contracts/events/account-charge-debited.ts';
 import { AccountChargeRejected } from './contracts/events/account-charge-rejected.ts';
@@ -43,7 +40,6 @@ export default defineModule({
     AccountChargeDebited,
     AccountChargeRejected,
   ],
-  consumes: [ProfileRegistered, PaymentRequested, PaymentCompleted, PaymentFailed, PaymentReversed, FraudDetected, BillingChargeRequested],
   register(container) {
     container.register(ACCOUNT_QUERY_API, asFunction(({ orm }: Cradle) => inProcessAccountQueryApi(orm)).singleton());
   },
@@ -53,16 +49,13 @@ export default defineModule({
     queryAccountRoutes(app, { orm });
     await changeStatusRoutes(app, { clock, idempotency, adminToken: config.adminToken });
   },
-  handlers: (container) => {
-    const { clock } = container.cradle;
-    return [
-      onProfileRegistered(clock),
-      onPaymentRequested(clock),
-      onPaymentCompleted(clock),
-      onPaymentFailed(clock),
-      onPaymentReversed(clock),
-      onFraudDetected(clock),
-      onChargeRequested(clock),
-    ];
-  },
+  handlers: [
+    onProfileRegistered,
+    onPaymentRequested,
+    onPaymentCompleted,
+    onPaymentFailed,
+    onPaymentReversed,
+    onFraudDetected,
+    onChargeRequested,
+  ],
 });

@@ -9,38 +9,24 @@ import { BillingChargeFailed } from './contracts/events/billing-charge-failed.ts
 import { BillingChargeRequested } from './contracts/events/billing-charge-requested.ts';
 import { BillingChargeSucceeded } from './contracts/events/billing-charge-succeeded.ts';
 import { BillingPaymentProcessed } from './contracts/events/billing-payment-processed.ts';
-import type { RandomSource } from './domain/processing-decision.ts';
-import { AccountChargeDebited, AccountChargeRejected } from '../account/index.ts';
-import { OrderCreated } from '../order/index.ts';
-import { PaymentSubmitted } from '../payment/index.ts';
+import { systemRandom } from './domain/processing-decision.ts';
 import { ChargeSchema, PaymentProcessingSchema } from './infrastructure/billing.entity.ts';
-
-const random: RandomSource = Math.random;
 
 export default defineModule({
   name: 'billing',
   description: 'Payment processing (simulated delay and failure rate) and order charges',
   entities: [PaymentProcessingSchema, ChargeSchema],
   produces: [BillingPaymentProcessed, BillingChargeRequested, BillingChargeSucceeded, BillingChargeFailed],
-  consumes: [PaymentSubmitted, OrderCreated, AccountChargeDebited, AccountChargeRejected],
   async routes(app, container) {
     const { orm } = container.cradle;
     paymentProcessingRoutes(app, { orm });
     queryChargesRoutes(app, { orm });
   },
-  handlers: (container) => {
-    const { clock, config } = container.cradle;
-    return [
-      onPaymentSubmitted({ clock, random, rules: config.processing }),
-      onOrderCreated(clock),
-      onChargeDebited(clock),
-      onChargeRejected(clock),
-    ];
-  },
+  handlers: [onPaymentSubmitted, onOrderCreated, onChargeDebited, onChargeRejected],
   async start(container) {
     const { orm, units, clock, config, logger } = container.cradle;
     if (!config.roles.has('worker')) return async () => {};
-    const scheduler = new PaymentProcessingScheduler({ orm, units, clock, random, rules: config.processing, logger });
+    const scheduler = new PaymentProcessingScheduler({ orm, units, clock, random: systemRandom, rules: config.processing, logger });
     scheduler.start();
     return () => scheduler.stop();
   },

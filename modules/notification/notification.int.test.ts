@@ -3,6 +3,7 @@ import type { Static, TSchema } from 'typebox';
 import type { Clock } from '../../src/platform/clock.ts';
 import type { EventContract } from '../../src/platform/messaging/contract.ts';
 import type { EventEnvelope } from '../../src/platform/messaging/envelope.ts';
+import { bindHandlers } from '../../src/platform/messaging/event-handler.ts';
 import { eventually } from '../../test/harness/eventually.ts';
 import type { TestPlatform } from '../../test/harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../../test/harness/suite.ts';
@@ -171,7 +172,7 @@ t.test('GET /notifications › bad query input is a 400 problem [local]', async 
 t.test('notification handlers › an event reaching a handler twice past the inbox still makes one message [local]', async (t) => {
   const app = await start(t, 'local');
   const { orm, outbox, units } = app.container.cradle;
-  const handler = notificationModule.handlers!(app.container).find((candidate) => candidate.contract === PaymentCompleted)!;
+  const handler = bindHandlers(notificationModule.handlers!.filter((declared) => declared.contract === PaymentCompleted), app.container.cradle)[0]!;
   const event = await orm.em.fork().transactional(async (em) => outbox.add(em, PaymentCompleted, {
     paymentId: 1, accountId: 900_201, amount: 10, currency: 'EUR', transactionType: 'STANDARD', status: 'COMPLETED', completedAt: at('2024-01-15T10:30:00Z'),
   }));

@@ -1,8 +1,4 @@
 import { defineModule } from '../../src/platform/module.ts';
-import { AccountBalanceChanged, AccountClosed, AccountCreated, AccountSuspended, AccountUpdated } from '../account/index.ts';
-import { BillingChargeFailed, BillingChargeSucceeded } from '../billing/index.ts';
-import { FraudDetected, PaymentCompleted, PaymentFailed, PaymentReversed } from '../payment/index.ts';
-import { ProfileRegistered } from '../profile/index.ts';
 import { onProfileRegistered } from './application/directory/on-profile-registered.handler.ts';
 import { queryNotificationsRoutes } from './application/query-notifications/query-notifications.route.ts';
 import { onAccountEvents } from './application/store-notification/on-account-events.handler.ts';
@@ -15,17 +11,8 @@ export default defineModule({
   description: 'Messages for people: account opened, balance changed, payment outcomes, fraud alerts, suspension, orders paid or not',
   entities: [NotificationSchema, PersonEntrySchema, AccountEntrySchema],
   produces: [],
-  consumes: [
-    ProfileRegistered,
-    AccountCreated, AccountBalanceChanged, AccountSuspended, AccountUpdated, AccountClosed,
-    PaymentCompleted, PaymentFailed, PaymentReversed, FraudDetected,
-    BillingChargeSucceeded, BillingChargeFailed,
-  ],
   async routes(app, container) {
     queryNotificationsRoutes(app, { orm: container.cradle.orm });
   },
-  handlers: (container) => {
-    const { clock } = container.cradle;
-    return [onProfileRegistered(), ...onAccountEvents(clock), ...onPaymentEvents(clock), ...onOrderChargeEvents(clock)];
-  },
+  handlers: [onProfileRegistered, ...onAccountEvents, ...onPaymentEvents, ...onOrderChargeEvents],
 });

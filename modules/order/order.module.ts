@@ -5,7 +5,6 @@ import { placeOrderRoutes } from './application/place-order/place-order.route.ts
 import { queryOrdersRoutes } from './application/query-orders/query-orders.route.ts';
 import { onChargeFailed, onChargeSucceeded } from './application/settle-order/on-charge-settled.handler.ts';
 import { OrderCreated } from './contracts/events/order-created.ts';
-import { BillingChargeFailed, BillingChargeSucceeded } from '../billing/index.ts';
 import { OrderItemSchema, OrderSchema } from './infrastructure/order.entity.ts';
 import { readOrderStatus } from './infrastructure/order.repository.ts';
 import { OrderSettledListener } from './infrastructure/order-settled.notifier.ts';
@@ -18,7 +17,6 @@ export default defineModule({
   description: 'Orders (seed 004): placed, charged by billing, answered paid or not paid',
   entities: [OrderSchema, OrderItemSchema],
   produces: [OrderCreated],
-  consumes: [BillingChargeSucceeded, BillingChargeFailed],
   register(container) {
     const { orm } = container.cradle;
     container.register(WAITERS, asValue(new OrderOutcomeWaiters((orderId) => readOrderStatus(orm.em.fork(), orderId))));
@@ -29,7 +27,7 @@ export default defineModule({
     placeOrderRoutes(app, { clock, limits: moneyLimits, idempotency, waiters, waitMs: config.orderWaitMs });
     queryOrdersRoutes(app, { orm });
   },
-  handlers: (container) => [onChargeSucceeded(container.cradle.clock), onChargeFailed(container.cradle.clock)],
+  handlers: [onChargeSucceeded, onChargeFailed],
   async start(container) {
     const { orm, config, logger } = container.cradle;
     // Only requests wait for outcomes, so only a process serving the API listens for settlements.

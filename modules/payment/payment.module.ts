@@ -1,10 +1,6 @@
 import { defineModule } from '../../src/platform/module.ts';
 import { queryApiOf } from '../../src/platform/module-api.ts';
-import {
-  ACCOUNT_QUERY_API, AccountBalanceChanged, AccountClosed, AccountCreated, AccountFundsRejected, AccountFundsReserved,
-  AccountSuspended, AccountUpdated, accountQueryApiOverHttp, type AccountQueryApi,
-} from '../account/index.ts';
-import { BillingPaymentProcessed } from '../billing/index.ts';
+import { ACCOUNT_QUERY_API, accountQueryApiOverHttp, type AccountQueryApi } from '../account/index.ts';
 import { onFundsRejected } from './application/on-funds-rejected.handler.ts';
 import { onFundsReserved } from './application/on-funds-reserved.handler.ts';
 import { onPaymentProcessed } from './application/on-payment-processed.handler.ts';
@@ -27,10 +23,6 @@ export default defineModule({
   description: 'Payments: request, fraud rules, status machine CREATED → PROCESSING → COMPLETED | REJECTED | FAILED, reversal',
   entities: [PaymentSchema, KnownAccountSchema],
   produces: [PaymentRequested, PaymentSubmitted, PaymentStatusChanged, PaymentCompleted, PaymentFailed, PaymentReversed, FraudDetected],
-  consumes: [
-    AccountFundsReserved, AccountFundsRejected, BillingPaymentProcessed,
-    AccountCreated, AccountUpdated, AccountSuspended, AccountClosed, AccountBalanceChanged,
-  ],
   async routes(app, container) {
     const { orm, clock, idempotency, config, moneyLimits } = container.cradle;
     const accounts = new KnownAccounts(queryApiOf<AccountQueryApi>(container, ACCOUNT_QUERY_API, 'account', accountQueryApiOverHttp));
@@ -38,13 +30,5 @@ export default defineModule({
     queryPaymentsRoutes(app, { orm, accounts, clock });
     reversePaymentRoutes(app, { clock, idempotency });
   },
-  handlers: (container) => {
-    const { clock, logger } = container.cradle;
-    return [
-      onFundsReserved(clock, logger),
-      onFundsRejected(clock, logger),
-      onPaymentProcessed(clock, logger),
-      ...accountCacheHandlers(clock),
-    ];
-  },
+  handlers: [onFundsReserved, onFundsRejected, onPaymentProcessed, ...accountCacheHandlers],
 });

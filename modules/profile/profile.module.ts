@@ -1,5 +1,4 @@
 import { defineModule } from '../../src/platform/module.ts';
-import { AccountCreated } from '../account/index.ts';
 import { onAccountCreated } from './application/on-account-created.handler.ts';
 import { queryProfilesRoutes } from './application/query-profiles/query-profiles.route.ts';
 import { registerProfileRoutes } from './application/register-profile/register-profile.route.ts';
@@ -11,11 +10,10 @@ export default defineModule({
   description: 'People: registration, duplicate check, activation once their account exists',
   entities: [ProfileSchema],
   produces: [ProfileRegistered],
-  consumes: [AccountCreated],
   async routes(app, container) {
     const { orm, clock, idempotency } = container.cradle;
     registerProfileRoutes(app, { clock, idempotency });
     queryProfilesRoutes(app, { orm });
   },
-  handlers: (container) => [onAccountCreated(container.cradle.clock)],
+  handlers: [onAccountCreated],
 });

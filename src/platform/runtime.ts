@@ -22,8 +22,8 @@ import { UnitsOfWork } from './db/unit-of-work.ts';
 import { KafkaTransport } from './messaging/transports/kafka.transport.ts';
 import { LocalTransport } from './messaging/transports/local.transport.ts';
 import type { Transport } from './messaging/transports/transport.ts';
-import type { EventHandler } from './messaging/event-handler.ts';
-import { assertConsumesMatchHandlers, type ModuleDefinition } from './module.ts';
+import { bindHandlers } from './messaging/event-handler.ts';
+import type { ModuleDefinition } from './module.ts';
 import { loadModules } from './module-loader.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
@@ -177,19 +177,13 @@ function createTransport(config: Config, logger: Logger): Transport {
 function createConsumers(modules: ModuleDefinition[], container: AwilixContainer<Cradle>): ModuleConsumer[] {
   const { config, orm, units, topics, transport, deadLetters, parking, metrics, logger } = container.cradle;
   return modules
-    .map((module) => ({ module, handlers: handlersOf(module, container) }))
+    .map((module) => ({ module, handlers: bindHandlers(module.handlers ?? [], container.cradle) }))
     .filter(({ handlers }) => handlers.length > 0)
     .map(({ module, handlers }) => new ModuleConsumer({
       group: `${config.kafka.groupPrefix}.${module.name}`,
       handlers, orm, units, topics, transport, deadLetters, parking, metrics, logger,
       settings: config.consumer,
     }));
-}
-
-function handlersOf(module: ModuleDefinition, container: AwilixContainer<Cradle>): EventHandler[] {
-  const handlers = module.handlers?.(container) ?? [];
-  assertConsumesMatchHandlers(module, handlers);
-  return handlers;
 }
 
 function topicsOf(modules: ModuleDefinition[], consumers: ModuleConsumer[], topics: TopicNames): string[] {

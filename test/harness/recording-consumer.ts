@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { ModuleConsumer } from '../../src/platform/messaging/consumer-runner.ts';
 import { defineEvent } from '../../src/platform/messaging/contract.ts';
-import { on } from '../../src/platform/messaging/event-handler.ts';
+import { bindHandlers, handles } from '../../src/platform/messaging/event-handler.ts';
 import type { RunningPlatform } from '../../src/platform/runtime.ts';
 
 /** A test-only event: `seq` numbers the events of one `key`. */
@@ -44,8 +44,8 @@ export async function startRecordingConsumer(platform: RunningPlatform, group = 
   const attemptsFailed = new Map<string, number>();
   const consumer = new ModuleConsumer({
     group, orm, units, topics, transport, deadLetters, parking, metrics, logger, settings: config.consumer,
-    handlers: [
-      on(Sequenced, async (event, { em }) => {
+    handlers: bindHandlers([
+      handles(Sequenced, () => async (event, { em }) => {
         if (event.data.fail === true) throw new Error(event.data.error ?? `refusing ${event.data.key}/${event.data.seq}`);
         if (failingKeys.has(event.data.key)) throw new Error('the handler has a bug for this key');
         const failed = attemptsFailed.get(event.id) ?? 0;
@@ -55,7 +55,7 @@ export async function startRecordingConsumer(platform: RunningPlatform, group = 
         }
         await em.execute('insert into public.test_effect (consumer, event_id, key, seq) values (?, ?, ?, ?)', [group, event.id, event.data.key, event.data.seq]);
       }),
-    ],
+    ], platform.container.cradle),
   });
   await consumer.start();
   return consumer;

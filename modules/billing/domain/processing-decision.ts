@@ -1,6 +1,9 @@
 /** A source of uniformly distributed numbers in [0, 1), injected so tests can force outcomes. */
 export type RandomSource = () => number;
 
+/** What production decides with; tests pass their own source. */
+export const systemRandom: RandomSource = Math.random;
+
 export interface ProcessingRules {
   delayMinMs: number;
   delayMaxMs: number;

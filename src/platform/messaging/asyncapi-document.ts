@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../module.ts';
+import { consumesOf, type ModuleDefinition } from '../module.ts';
 import type { EventContract } from './contract.ts';
 import { HEADERS } from './envelope.ts';
 
@@ -59,7 +59,7 @@ const KAFKA_BINDING_VERSION = '0.5.0';
  * The AsyncAPI 3.0 catalogue of the modules' events: one channel per topic (default names), one
  * message per contract version with its payload schema and CloudEvents binary-mode headers, a
  * `send` operation per producing module and a `receive` operation per consuming module (from
- * `produces` / `consumes`, so no container or broker is needed).
+ * `produces` and the listeners' declared contracts, so no container or broker is needed).
  */
 export function asyncApiDocument(modules: ModuleDefinition[], options: AsyncApiOptions): AsyncApiDocument {
   const groupPrefix = options.groupPrefix ?? 'payments';
@@ -75,7 +75,7 @@ export function asyncApiDocument(modules: ModuleDefinition[], options: AsyncApiO
     for (const [topic, produced] of groupByTopic(module.produces)) {
       operations[`${module.name}.sends.${topic}`] = operationOf('send', module, topic, produced);
     }
-    for (const [topic, consumed] of groupByTopic(module.consumes ?? [])) {
+    for (const [topic, consumed] of groupByTopic(consumesOf(module))) {
       operations[`${module.name}.receives.${topic}`] = {
         ...operationOf('receive', module, topic, consumed),
         bindings: {
@@ -110,7 +110,7 @@ export function asyncApiDocument(modules: ModuleDefinition[], options: AsyncApiO
 }
 
 function contractsByTopic(modules: ModuleDefinition[]): Map<string, EventContract[]> {
-  const all = modules.flatMap((module) => [...module.produces, ...(module.consumes ?? [])]);
+  const all = modules.flatMap((module) => [...module.produces, ...consumesOf(module)]);
   const byTopic = groupByTopic(all);
   return new Map([...byTopic].sort(([a], [b]) => a.localeCompare(b)));
 }

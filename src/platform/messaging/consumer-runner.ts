@@ -66,7 +66,10 @@ export class ModuleConsumer {
 
   constructor(private readonly deps: ModuleConsumerDeps) {
     for (const handler of deps.handlers) {
-      this.handlers.set(handlerKey(handler.contract.type, handler.contract.version), handler);
+      const key = handlerKey(handler.contract.type, handler.contract.version);
+      // A second listener would silently replace the first: one of them would never run.
+      if (this.handlers.has(key)) throw new Error(`consumer group "${deps.group}" has two listeners for ${key}`);
+      this.handlers.set(key, handler);
     }
   }
 

@@ -7,6 +7,7 @@ import type { Test } from 'tap';
 import { MODULE_NAMES } from '../../../src/config.ts';
 import { TopicNames } from '../../../src/platform/messaging/contract.ts';
 import { loadModules } from '../../../src/platform/module-loader.ts';
+import { consumesOf } from '../../../src/platform/module.ts';
 import { createTestDatabase } from '../../harness/database.ts';
 import { ADMIN_TOKEN } from '../../harness/platform.ts';
 import { PlatformProcess } from './platform-process.ts';
@@ -14,7 +15,7 @@ import { mulberry32, Workload } from './workload.ts';
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
-/** Which consumer group must see the events of which topic: from the modules' declared `consumes`. */
+/** Which consumer group must see the events of which topic: from the modules' listener declarations. */
 export interface Delivery {
   topic: string;
   consumer: string;
@@ -195,6 +196,6 @@ async function expectedDeliveries(namespace: string): Promise<Delivery[]> {
   const topics = new TopicNames(`${namespace}.`);
   const modules = await loadModules(MODULE_NAMES);
   return modules.flatMap((module) =>
-    (module.consumes ?? []).map((contract) => ({ topic: topics.of(contract), consumer: `${namespace}.${module.name}`, type: contract.type, version: contract.version })),
+    consumesOf(module).map((contract) => ({ topic: topics.of(contract), consumer: `${namespace}.${module.name}`, type: contract.type, version: contract.version })),
   );
 }

@@ -1,5 +1,4 @@
-import type { Clock } from '../../../../src/platform/clock.ts';
-import { on } from '../../../../src/platform/messaging/event-handler.ts';
+import { handles } from '../../../../src/platform/messaging/event-handler.ts';
 import { PaymentFailed } from '../../../payment/index.ts';
 import { findHoldOfPayment, lockAccountById } from '../../infrastructure/account.repository.ts';
 
@@ -7,12 +6,10 @@ import { findHoldOfPayment, lockAccountById } from '../../infrastructure/account
  * The payment failed or was rejected: its reservation, if it had one, becomes available again.
  * Payments refused at booking or by the fraud rules never had a hold; nothing to do for them.
  */
-export function onPaymentFailed(clock: Clock) {
-  return on(PaymentFailed, async (event, { em }) => {
-    const account = await lockAccountById(em, event.data.accountId);
-    if (account === null) return;
-    const hold = await findHoldOfPayment(em, event.data.paymentId);
-    if (hold === null) return;
-    account.release(hold, clock.now());
-  });
-}
+export const onPaymentFailed = handles(PaymentFailed, ({ clock }) => async (event, { em }) => {
+  const account = await lockAccountById(em, event.data.accountId);
+  if (account === null) return;
+  const hold = await findHoldOfPayment(em, event.data.paymentId);
+  if (hold === null) return;
+  account.release(hold, clock.now());
+});

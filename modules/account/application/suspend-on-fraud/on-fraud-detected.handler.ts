@@ -1,5 +1,4 @@
-import type { Clock } from '../../../../src/platform/clock.ts';
-import { on } from '../../../../src/platform/messaging/event-handler.ts';
+import { handles } from '../../../../src/platform/messaging/event-handler.ts';
 import { FraudDetected } from '../../../payment/index.ts';
 import { lockAccountById } from '../../infrastructure/account.repository.ts';
 import { publishStatusChange } from '../status-changed.mapper.ts';
@@ -13,14 +12,12 @@ export const SUSPENDING_SEVERITY = 'CRITICAL';
  * from the beginning) must not suspend an account an operator reactivated since. The account's
  * status change time says which decision is newer.
  */
-export function onFraudDetected(clock: Clock) {
-  return on(FraudDetected, async (event, uow) => {
-    if (event.data.severity !== SUSPENDING_SEVERITY) return;
-    const account = await lockAccountById(uow.em, event.data.accountId);
-    // Already suspended or closed: one more fraud signal changes nothing.
-    if (account === null || account.status !== 'ACTIVE') return;
-    if (account.statusChangedAt.getTime() > new Date(event.data.detectedAt).getTime()) return;
-    const now = clock.now();
-    publishStatusChange(uow, account, account.suspend('FRAUD_SUSPECTED', undefined, now), now);
-  });
-}
+export const onFraudDetected = handles(FraudDetected, ({ clock }) => async (event, uow) => {
+  if (event.data.severity !== SUSPENDING_SEVERITY) return;
+  const account = await lockAccountById(uow.em, event.data.accountId);
+  // Already suspended or closed: one more fraud signal changes nothing.
+  if (account === null || account.status !== 'ACTIVE') return;
+  if (account.statusChangedAt.getTime() > new Date(event.data.detectedAt).getTime()) return;
+  const now = clock.now();
+  publishStatusChange(uow, account, account.suspend('FRAUD_SUSPECTED', undefined, now), now);
+});

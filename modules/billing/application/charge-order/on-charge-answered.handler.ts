@@ -1,6 +1,5 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../../../../src/platform/clock.ts';
-import { on } from '../../../../src/platform/messaging/event-handler.ts';
+import { handles } from '../../../../src/platform/messaging/event-handler.ts';
 import { fromMinorUnits } from '../../../../src/platform/money.ts';
 import { AccountChargeDebited, AccountChargeRejected } from '../../../account/index.ts';
 import { BillingChargeFailed } from '../../contracts/events/billing-charge-failed.ts';
@@ -14,39 +13,26 @@ async function lockedCharge(em: EntityManager, chargeId: number): Promise<Charge
   return charge;
 }
 
-/** The account paid the order: the charge SUCCEEDED, reported on `billing.charge.succeeded` (order, notification). */
-export function onChargeDebited(clock: Clock) {
-  return on(AccountChargeDebited, async (event, { em, publish }) => {
-    const charge = await lockedCharge(em, event.data.chargeId);
-    const now = clock.now();
-    if (!charge.succeed(event.data.accountId, now)) return;
-    publish(BillingChargeSucceeded, {
-      chargeId: charge.id,
-      orderId: charge.orderId,
-      login: charge.login,
-      accountId: event.data.accountId,
-      amount: fromMinorUnits(charge.amount, charge.currency),
-      currency: charge.currency,
-      chargedAt: event.data.debitedAt,
-    });
-  });
+/** The fields both outcomes of a charge report. */
+function chargeOutcome<A extends number | null>(charge: Charge, accountId: A) {
+  return {
+    chargeId: charge.id, orderId: charge.orderId, login: charge.login, accountId,
+    amount: fromMinorUnits(charge.amount, charge.currency), currency: charge.currency,
+  };
 }
 
+/** The account paid the order: the charge SUCCEEDED, reported on `billing.charge.succeeded` (order, notification). */
+export const onChargeDebited = handles(AccountChargeDebited, ({ clock }) => async (event, { em, publish }) => {
+  const charge = await lockedCharge(em, event.data.chargeId);
+  const now = clock.now();
+  if (!charge.succeed(event.data.accountId, now)) return;
+  publish(BillingChargeSucceeded, { ...chargeOutcome(charge, event.data.accountId), chargedAt: event.data.debitedAt });
+});
+
 /** The account could not pay: the charge FAILED with the account's reason (INSUFFICIENT_FUNDS, ...). */
-export function onChargeRejected(clock: Clock) {
-  return on(AccountChargeRejected, async (event, { em, publish }) => {
-    const charge = await lockedCharge(em, event.data.chargeId);
-    const now = clock.now();
-    if (!charge.fail(event.data.reason, event.data.accountId, now)) return;
-    publish(BillingChargeFailed, {
-      chargeId: charge.id,
-      orderId: charge.orderId,
-      login: charge.login,
-      accountId: event.data.accountId,
-      amount: fromMinorUnits(charge.amount, charge.currency),
-      currency: charge.currency,
-      reason: event.data.reason,
-      failedAt: event.data.rejectedAt,
-    });
-  });
-}
+export const onChargeRejected = handles(AccountChargeRejected, ({ clock }) => async (event, { em, publish }) => {
+  const charge = await lockedCharge(em, event.data.chargeId);
+  const now = clock.now();
+  if (!charge.fail(event.data.reason, event.data.accountId, now)) return;
+  publish(BillingChargeFailed, { ...chargeOutcome(charge, event.data.accountId), reason: event.data.reason, failedAt: event.data.rejectedAt });
+});

@@ -1,6 +1,5 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../../../../src/platform/clock.ts';
-import { on } from '../../../../src/platform/messaging/event-handler.ts';
+import { handles } from '../../../../src/platform/messaging/event-handler.ts';
 import { BillingChargeFailed, BillingChargeSucceeded } from '../../../billing/index.ts';
 import { Order } from '../../domain/order.ts';
 import { announceOrderSettled } from '../../infrastructure/order-settled.notifier.ts';
@@ -13,17 +12,13 @@ async function lockedOrder(em: EntityManager, orderId: number): Promise<Order> {
 }
 
 /** Billing charged the order: PAID, and the waiting POST /orders (in any process) is told. */
-export function onChargeSucceeded(clock: Clock) {
-  return on(BillingChargeSucceeded, async (event, { em }) => {
-    const order = await lockedOrder(em, event.data.orderId);
-    if (order.markPaid(event.data.chargeId, clock.now())) await announceOrderSettled(em, order.id);
-  });
-}
+export const onChargeSucceeded = handles(BillingChargeSucceeded, ({ clock }) => async (event, { em }) => {
+  const order = await lockedOrder(em, event.data.orderId);
+  if (order.markPaid(event.data.chargeId, clock.now())) await announceOrderSettled(em, order.id);
+});
 
 /** Billing could not charge the order: PAYMENT_FAILED with billing's reason (INSUFFICIENT_FUNDS, ...). */
-export function onChargeFailed(clock: Clock) {
-  return on(BillingChargeFailed, async (event, { em }) => {
-    const order = await lockedOrder(em, event.data.orderId);
-    if (order.markPaymentFailed(event.data.chargeId, event.data.reason, clock.now())) await announceOrderSettled(em, order.id);
-  });
-}
+export const onChargeFailed = handles(BillingChargeFailed, ({ clock }) => async (event, { em }) => {
+  const order = await lockedOrder(em, event.data.orderId);
+  if (order.markPaymentFailed(event.data.chargeId, event.data.reason, clock.now())) await announceOrderSettled(em, order.id);
+});
