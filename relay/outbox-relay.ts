@@ -324,12 +324,12 @@ export class OutboxRelay {
       const pruned = {
         outbox: await this.pruneChunk(
           `delete from messaging.outbox where id in (
-             select id from messaging.outbox where published_at < now() - make_interval(hours => $1) limit $2)`,
+             select id from messaging.outbox where published_at < now() - make_interval(secs => $1::float8 * 3600) limit $2)`,
           [this.settings.retentionHours],
         ),
         inbox: await this.pruneChunk(
           `delete from messaging.inbox where (consumer, event_id) in (
-             select consumer, event_id from messaging.inbox where handled_at < now() - make_interval(hours => $1) limit $2)`,
+             select consumer, event_id from messaging.inbox where handled_at < now() - make_interval(secs => $1::float8 * 3600) limit $2)`,
           [this.settings.inboxRetentionHours],
         ),
         idempotencyKeys: await this.pruneChunk(
@@ -341,7 +341,7 @@ export class OutboxRelay {
         deadLetters: await this.pruneChunk(
           `delete from messaging.dead_letter where id in (
              select d.id from messaging.dead_letter d
-              where coalesce(d.redriven_at, d.skipped_at) < now() - make_interval(hours => $1)
+              where coalesce(d.redriven_at, d.skipped_at) < now() - make_interval(secs => $1::float8 * 3600)
                 and not exists (select 1 from messaging.parked_key k where k.dead_letter_id = d.id)
               limit $2)`,
           [this.settings.inboxRetentionHours],

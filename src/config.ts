@@ -239,8 +239,9 @@ export function loadConfig(env: Env = process.env): Config {
       workers: integer(env, 'RELAY_WORKERS', 2, 1, 64),
       synchronousCommit: boolean(env, 'RELAY_SYNCHRONOUS_COMMIT') ?? false,
       pollIntervalMs: integer(env, 'RELAY_POLL_INTERVAL_MS', 1000, 10, 60_000),
-      retentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24, 0, 24 * 365),
-      inboxRetentionHours: integer(env, 'INBOX_RETENTION_HOURS', 168, 1, 24 * 365),
+      // Fractions of an hour let a soak test see pruning reach its steady state within minutes.
+      retentionHours: decimal(env, 'OUTBOX_RETENTION_HOURS', 24, 0, 24 * 365),
+      inboxRetentionHours: decimal(env, 'INBOX_RETENTION_HOURS', 168, 0.01, 24 * 365),
       backoffBaseMs: integer(env, 'RELAY_BACKOFF_BASE_MS', 100, 1, 60_000),
       backoffMaxMs: integer(env, 'RELAY_BACKOFF_MAX_MS', 30_000, 1, 600_000),
       maxAttempts: integer(env, 'RELAY_MAX_ATTEMPTS', 10, 1, 1000),

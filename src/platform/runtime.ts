@@ -15,6 +15,7 @@ import { platformRoutes } from './http/platform.routes.ts';
 import { ModuleConsumer } from './messaging/consumer-runner.ts';
 import { TopicNames } from './messaging/contract.ts';
 import { DeadLetters } from './messaging/dead-letters.ts';
+import { assertInboxOutlivesRedelivery } from './messaging/inbox-retention.ts';
 import { OutboxMessageSchema } from './messaging/outbox.entity.ts';
 import { readOutboxStatus } from './messaging/outbox-status.ts';
 import { OutboxWriter } from './messaging/outbox-writer.ts';
@@ -120,6 +121,10 @@ async function startOn(
 
   const consumers = config.roles.has('worker') ? createConsumers(modules, container) : [];
   await transport.ensureTopics(topicsOf(modules, consumers, topics));
+  if (consumers.length > 0) {
+    const consumed = [...new Set(consumers.flatMap((consumer) => consumer.topics()))];
+    assertInboxOutlivesRedelivery(config.relay.inboxRetentionHours, await transport.redeliveryHorizon(consumed));
+  }
   for (const consumer of consumers) {
     await consumer.start();
     stoppers.unshift(async () => consumer.stop());

@@ -8,6 +8,7 @@ export class PassThroughTransport implements Transport {
   publish(messages: WireMessage[]): Promise<void> { return this.inner.publish(messages); }
   ensureTopics(topics: string[]) { return this.inner.ensureTopics(topics); }
   subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
+  redeliveryHorizon(topics: string[]) { return this.inner.redeliveryHorizon(topics); }
   isReachable() { return this.inner.isReachable(); }
   close() { return this.inner.close(); }
 }

@@ -7,7 +7,7 @@ import t from 'tap';
 import type { Logger } from '../../src/platform/observability/logger.ts';
 import { HandledOffsets, KafkaTransport, withDeadLetterTopics } from '../../src/platform/messaging/transports/kafka.transport.ts';
 import { startTestKafkaBroker } from '../harness/kafka-broker.ts';
-import { testBroker } from '../harness/suite.ts';
+import { platformFor, testBroker } from '../harness/suite.ts';
 
 interface LogLine { level: number; msg: string; [field: string]: unknown }
 
@@ -152,4 +152,34 @@ t.test('ensureTopics › a process the cluster\'s ACLs do not let create topics 
 
   await transport.ensureTopics(wanted);
   t.ok(lines.some((line) => /not authorized to create topics \(ACLs\); every topic exists already, starting/.test(line.msg)), 'the existing topics: one warning that creation was refused, and the start goes on');
+});
+
+t.test('redeliveryHorizon › the longest retention.ms of the topics asked about; -1 keeps forever', async (t) => {
+  const broker = await testBroker();
+  const prefix = `retention-${randomBytes(4).toString('hex')}`;
+  const admin = new Kafka({ clientId: 'topics-test', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const kept = { hour: `${prefix}.hour`, twoHours: `${prefix}.two-hours`, forever: `${prefix}.forever` };
+  await admin.createTopics({
+    topics: [
+      { topic: kept.hour, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '3600000' }] },
+      { topic: kept.twoHours, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '7200000' }] },
+      { topic: kept.forever, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+    ],
+  });
+  const transport = topicsTransport(broker.brokers, pino({ level: 'silent' }), { topicPartitions: 1, replicationFactor: 1 });
+  t.teardown(() => transport.close());
+  t.same(await transport.redeliveryHorizon([kept.hour, kept.twoHours]), { ms: 7_200_000, topic: kept.twoHours });
+  t.same(await transport.redeliveryHorizon([kept.hour, kept.forever]), { ms: Infinity, topic: kept.forever });
+});
+
+t.test('start-up › a worker whose inbox forgets events before the topics let go of them does not start, and says which variable and topic', async (t) => {
+  // The broker keeps messages 168 h by default (log.retention.hours); the inbox here only 1 h.
+  await t.rejects(platformFor(t, 'kafka', { env: { INBOX_RETENTION_HOURS: '1' } }), {
+    name: 'ConfigError',
+    message: /^INBOX_RETENTION_HOURS must be at least 168 \(got 1\): topic t[0-9a-f]+\.[a-z.]+ keeps messages 168 h/,
+  });
+  const started = await platformFor(t, 'kafka', { env: { INBOX_RETENTION_HOURS: '168' } });
+  t.ok(started.consumers.length > 0, 'an inbox kept as long as the topics start');
 });

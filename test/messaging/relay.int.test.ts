@@ -193,3 +193,37 @@ t.test('relay [kafka] · broker killed (-9): backs off, loses nothing, resumes w
   }, { what: 'every event handled after recovery', timeoutMs: 90_000 });
   t.equal(new Set(handled.map((row) => row.event_id)).size, total, 'nothing was lost and nothing applied twice');
 });
+
+t.test('relay [local] · pruning: published outbox rows and inbox rows older than their retention (fractions of an hour) go, newer and unpublished ones stay', async (t) => {
+  // 0.5 h: a row that aged 40 minutes is pruned, one of 20 minutes is kept.
+  const app = await platformFor(t, 'local', { env: { OUTBOX_RETENTION_HOURS: '0.5', INBOX_RETENTION_HOURS: '0.5' } });
+  await startRecordingConsumer(app);
+  const { orm, config, metrics, logger, transport } = app.container.cradle;
+  const total = await writeSequencedEvents(app, 4, 5, 20);
+  await eventually(async () => (await effects(app)).length >= total, { what: `${total} events handled`, timeoutMs: 30_000 });
+  // Stopped so that it neither publishes the unpublished row below nor prunes; this one is never started.
+  await app.relay!.stop();
+  const relay = new OutboxRelay(app.databaseUrl, transport, config.relay, metrics, logger);
+  t.teardown(() => relay.stop());
+  const em = orm.em.fork();
+  await em.execute(`update messaging.outbox set published_at = now() - interval '40 minutes' where id in (select id from messaging.outbox order by id limit 8)`);
+  await em.execute(`update messaging.outbox set published_at = now() - interval '20 minutes' where id in (select id from messaging.outbox order by id offset 8 limit 4)`);
+  await em.execute(`insert into messaging.outbox (event_id, topic, message_key, event_type, event_version, source, payload, published_at)
+                    values (gen_random_uuid(), 'never.published', 'k', 't', 1, 'test', '{}', null)`);
+  await em.execute(`update messaging.inbox set handled_at = now() - interval '40 minutes' where event_id in (select event_id from messaging.inbox order by event_id limit 5)`);
+  const before = await tableCounts(app);
+
+  t.equal(await relay.pruneRound(), false, 'one round prunes everything due (no chunk was full)');
+  const after = await tableCounts(app);
+  t.equal(after.outbox, before.outbox - 8, 'the 8 outbox rows published 40 minutes ago are gone; 20 minutes ago and newer stay');
+  t.equal(after.unpublished, 1, 'an unpublished row is never pruned, however old');
+  t.equal(after.inbox, before.inbox - 5, 'the 5 inbox rows handled 40 minutes ago are gone');
+});
+
+async function tableCounts(app: TestPlatform): Promise<{ outbox: number; unpublished: number; inbox: number }> {
+  const [row] = await app.container.cradle.orm.em.fork().execute<Array<{ outbox: string; unpublished: string; inbox: string }>>(
+    `select (select count(*) from messaging.outbox) as outbox,
+            (select count(*) from messaging.outbox where published_at is null) as unpublished,
+            (select count(*) from messaging.inbox) as inbox`);
+  return { outbox: Number(row!.outbox), unpublished: Number(row!.unpublished), inbox: Number(row!.inbox) };
+}

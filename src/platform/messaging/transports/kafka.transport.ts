@@ -1,4 +1,4 @@
-import {
+import kafkajs, {
   Kafka,
   Partitioners,
   logLevel,
@@ -12,7 +12,10 @@ import {
 import type { Logger } from '../../observability/logger.ts';
 import { TopicNames } from '../contract.ts';
 import type { WireHeaders, WireMessage } from '../envelope.ts';
-import type { ReceivedMessage, Subscription, Transport } from './transport.ts';
+import type { ReceivedMessage, RedeliveryHorizon, Subscription, Transport } from './transport.ts';
+
+// kafkajs is CommonJS: Node finds some of its named exports statically, not this one.
+const { ConfigResourceTypes } = kafkajs;
 
 export interface KafkaTransportOptions {
   clientId: string;
@@ -151,6 +154,34 @@ export class KafkaTransport implements Transport {
         );
       }
     }
+  }
+
+  /**
+   * The longest `retention.ms` of these topics: a group whose committed offsets expired
+   * (`offsets.retention.minutes` after it last had a member) starts again from the beginning
+   * (fromBeginning), so every message still kept is handed over again. Undefined, with a warning,
+   * when the cluster does not let this client read topic configurations.
+   */
+  async redeliveryHorizon(topics: string[]): Promise<RedeliveryHorizon | undefined> {
+    await this.connect();
+    let described;
+    try {
+      described = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })),
+      });
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'could not read the topics\' retention.ms; INBOX_RETENTION_HOURS is not checked against it');
+      return undefined;
+    }
+    let longest: RedeliveryHorizon | undefined;
+    for (const resource of described.resources) {
+      const value = Number(resource.configEntries.find((entry) => entry.configName === 'retention.ms')?.configValue);
+      if (!Number.isFinite(value)) continue;
+      const ms = value < 0 ? Infinity : value;
+      if (longest === undefined || ms > longest.ms) longest = { ms, topic: resource.resourceName };
+    }
+    return longest;
   }
 
   async subscribe(subscription: Subscription): Promise<void> {

@@ -51,6 +51,14 @@ export class LocalTransport implements Transport {
 
   async ensureTopics(): Promise<void> {}
 
+  /**
+   * Nothing is kept once handed over: only a relay that crashed between publishing and marking
+   * hands a batch over again, at its next claim.
+   */
+  async redeliveryHorizon(): Promise<undefined> {
+    return undefined;
+  }
+
   async subscribe(subscription: Subscription): Promise<void> {
     this.subscriptions.push(subscription);
   }

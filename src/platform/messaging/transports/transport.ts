@@ -30,12 +30,25 @@ export interface Subscription {
   handleBatch?: BatchHandler;
 }
 
+/**
+ * How long after a message is first delivered a consumer group may be handed it again: the inbox
+ * must remember a handled event at least this long, or the second delivery applies it twice.
+ */
+export interface RedeliveryHorizon {
+  /** Milliseconds; `Infinity` when the topic keeps messages forever. */
+  ms: number;
+  /** The topic that sets the horizon (the longest-kept of those asked about). */
+  topic: string;
+}
+
 export interface Transport {
   readonly kind: 'kafka' | 'local';
   /** Resolves once every message is durably accepted (Kafka: acknowledged by all in-sync replicas). */
   publish(messages: WireMessage[]): Promise<void>;
   ensureTopics(topics: string[]): Promise<void>;
   subscribe(subscription: Subscription): Promise<void>;
+  /** The longest horizon among these topics; undefined when nothing can be handed over again later than seconds after. */
+  redeliveryHorizon(topics: string[]): Promise<RedeliveryHorizon | undefined>;
   isReachable(): Promise<boolean>;
   /** Stops consumers after their in-flight message, then the producer. */
   close(): Promise<void>;
