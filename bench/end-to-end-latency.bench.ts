@@ -22,6 +22,8 @@ export interface LatencyOptions {
   /** Measured window; events of the warm-up before it are not counted. */
   durationMs: number;
   warmUpMs: number;
+  /** Platform settings of this run beside the tunable ones (the soak run's short retention). */
+  env?: Record<string, string>;
 }
 
 export interface EndToEndLatency extends LatencySummary {
@@ -67,7 +69,7 @@ export async function measureEndToEndLatency(
     transport: target,
     ...(broker === undefined ? {} : { brokers: broker.brokers }),
     // The relay's production poll interval: between polls only the outbox NOTIFY wakes it.
-    env: { RELAY_POLL_INTERVAL_MS: '1000', ...tunableEnv() },
+    env: { RELAY_POLL_INTERVAL_MS: '1000', ...tunableEnv(), ...options.env },
     overrides: {},
   });
   const probes = new pg.Pool({ connectionString: db.url, max: PROBE_POOL_SIZE });

@@ -11,6 +11,7 @@ import { startTestKafkaBroker, type TestKafkaBroker } from '../test/harness/kafk
 import { measureBarePgTransactions, measurePostPayments, type ApiMeasurement, type PgTransactionBaseline, type PostPaymentsOutcome } from './api.bench.ts';
 import { measureEndToEndLatency, type EndToEndLatency } from './end-to-end-latency.bench.ts';
 import { measurePeerThroughput, PEER_SETTINGS, type PeerThroughput } from './peer-outbox.bench.ts';
+import { measureRetention, type RetentionSoak } from './retention.bench.ts';
 import { measureRawKafkaProduce, measureRelayThroughput, TOPIC_PARTITIONS, type RelayThroughput, type Throughput } from './relay-throughput.bench.ts';
 import { benchConfig, positiveEnv, tunableEnv } from './support/bench-config.ts';
 import { startBenchDatabase, type BenchDatabase } from './support/bench-database.ts';
@@ -18,7 +19,7 @@ import { formatCount, say } from './support/progress.ts';
 import { table, verdict, type Row, type TargetCheck } from './support/report.ts';
 
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
-const PHASES = ['relay', 'latency', 'api', 'peer'] as const;
+const PHASES = ['relay', 'latency', 'api', 'peer', 'retention'] as const;
 type Phase = (typeof PHASES)[number];
 
 const settings = {
@@ -29,6 +30,10 @@ const settings = {
   latencyWarmUpSeconds: 2,
   apiConcurrency: positiveEnv('BENCH_API_CONCURRENCY', 32),
   apiSeconds: positiveEnv('BENCH_API_SECONDS', 10),
+  retentionSeconds: positiveEnv('BENCH_RETENTION_SECONDS', 600),
+  /** 72 s: the inbox fills its window twice within the run's first 2.5 minutes. */
+  retentionInboxHours: 0.02,
+  retentionSampleSeconds: 15,
 };
 
 interface Results {
@@ -45,6 +50,7 @@ interface Results {
     error?: string;
   };
   peer: { pgTransactionalOutbox: PeerThroughput | Failed | null };
+  retention: RetentionSoak | Failed | null;
   targets: TargetCheck[];
   run: Record<string, unknown>;
 }
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
     latency: { local: null, kafka: null },
     api: { postPayments: null, baselinePgTxPerSec: null, baseline: null },
     peer: { pgTransactionalOutbox: null },
+    retention: null,
     targets: [],
     run: {},
   };
@@ -107,6 +114,16 @@ async function main(): Promise<void> {
     if (only.has('peer')) {
       results.peer.pgTransactionalOutbox = await attempt('peer', () => measurePeerThroughput(db, settings.events));
     }
+    if (only.has('retention')) {
+      const options = {
+        ratePerSec: settings.latencyRatePerSec,
+        durationMs: settings.retentionSeconds * 1000,
+        inboxRetentionHours: settings.retentionInboxHours,
+        sampleEveryMs: settings.retentionSampleSeconds * 1000,
+      };
+      results.retention = await attempt('retention soak', () => measureRetention(db, options, (sample) =>
+        say(`retention: ${sample.atSec} s — outbox ${formatCount(sample.outboxRows)} rows ${megabytes(sample.outboxBytes)}, inbox ${formatCount(sample.inboxRows)} rows ${megabytes(sample.inboxBytes)}`)));
+    }
   } finally {
     await broker?.stop();
     await db.drop();
@@ -140,7 +157,23 @@ function targets(results: Results): TargetCheck[] {
     check('p99 latency Kafka ≤ 50 ms', latencyKafka === null ? null : `${latencyKafka} ms`, (latencyKafka ?? Infinity) <= 50),
     check('POST /payments ≥ 50% of bare PostgreSQL', api === null || baseline === null ? null : `${((api.reqPerSec / baseline) * 100).toFixed(0)} %`, api !== null && baseline !== null && api.reqPerSec >= 0.5 * baseline),
     check('POST /payments p99 ≤ 50 ms', api === null ? null : `${api.p99Ms} ms`, api !== null && api.p99Ms <= 50),
+    retentionCheck(results.retention),
   ];
+}
+
+/** Bounded: once the retention window is full, the second half of the run grows no table past 1.2 × the first half's largest. */
+function retentionCheck(soak: RetentionSoak | Failed | null): TargetCheck {
+  const target = 'outbox and inbox bounded under a steady 1,000 events/s (2nd half ≤ 1.2 × 1st half, rows and bytes)';
+  if (soak === null || 'error' in soak) return { target, actual: 'not measured', met: null };
+  const { firstHalfMax: first, secondHalfMax: second } = soak;
+  const keys = ['outboxRows', 'outboxBytes', 'inboxRows', 'inboxBytes'] as const;
+  const ratios = keys.map((key) => (first[key] === 0 ? (second[key] === 0 ? 1 : Infinity) : second[key] / first[key]));
+  const actual = keys.map((key, i) => `${key} ${ratios[i]!.toFixed(2)} ×`).join(', ');
+  return { target, actual, met: ratios.every((ratio) => ratio <= 1.2) };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 function figure<T extends object>(value: T | Failed | null, key: string): number | null {
@@ -161,6 +194,14 @@ function report(results: Results, broker: TestKafkaBroker | undefined): string {
   const api = results.api.postPayments;
   const peer = results.peer.pgTransactionalOutbox;
   const kafkaNote = broker === undefined ? 'No Kafka broker in this run.' : `Kafka figures: Apache Kafka ${broker.version} (${broker.kind}, ${broker.nodeCount} node(s)) at ${broker.brokers.join(',')}.`;
+  const soak = results.retention;
+  const soakRow: Row = soak === null || 'error' in soak
+    ? { label: 'retention soak', value: soak === null ? 'not measured' : 'failed' }
+    : {
+        label: 'retention soak',
+        value: `inbox ≤ ${formatCount(soak.secondHalfMax.inboxRows)} rows`,
+        detail: `${soak.durationSec} s at ${formatCount(soak.offeredPerSec)} events/s, outbox retention 0 h, inbox ${soak.inboxRetentionHours} h; largest in the 1st / 2nd half: outbox ${formatCount(soak.firstHalfMax.outboxRows)} / ${formatCount(soak.secondHalfMax.outboxRows)} rows, ${megabytes(soak.firstHalfMax.outboxBytes)} / ${megabytes(soak.secondHalfMax.outboxBytes)}; inbox ${formatCount(soak.firstHalfMax.inboxRows)} / ${formatCount(soak.secondHalfMax.inboxRows)} rows, ${megabytes(soak.firstHalfMax.inboxBytes)} / ${megabytes(soak.secondHalfMax.inboxBytes)}; latency p50 / p99 ${soak.latency.p50Ms} / ${soak.latency.p99Ms} ms`,
+      };
   const figures = table('Figures', [
     { label: 'relay → local', value: show(figure(results.relay.local, 'eventsPerSec'), 'events/s') },
     { label: 'relay → Kafka', value: show(figure(results.relay.kafka, 'eventsPerSec'), 'events/s') },
@@ -174,6 +215,7 @@ function report(results: Results, broker: TestKafkaBroker | undefined): string {
     peer === null || 'error' in peer
       ? { label: 'peer pg-transactional-outbox', value: peer === null ? 'not measured' : 'failed' }
       : { label: 'peer pg-transactional-outbox', value: `${formatCount(peer.eventsPerSec)} events/s`, detail: `${peer.listener} listener${'note' in peer[peer.listener] && peer[peer.listener].note ? ` (${peer[peer.listener].note})` : ''}` },
+    soakRow,
   ]);
   const checks = table('Targets', results.targets.map((check) => ({ label: check.target, value: verdict(check.met), detail: check.actual })));
   return `${figures}\n\n${checks}\n\n${kafkaNote}\nMachine: ${(results.run['machine'] as { summary: string }).summary}`;

@@ -34,7 +34,8 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
     admin,
     server: `PostgreSQL ${rows[0]?.server_version ?? '?'} (${configured ? 'TEST_DATABASE_URL' : 'started by the harness'})`,
     async reset() {
-      await admin.query('truncate messaging.outbox, messaging.inbox, messaging.dead_letter restart identity');
+      await admin.query(`truncate messaging.outbox, messaging.outbox_key_hold, messaging.inbox, messaging.dead_letter,
+        messaging.parked_key, messaging.parked_message restart identity`);
       await admin.query('vacuum analyze messaging.outbox');
     },
     async drop() {
