@@ -24,6 +24,21 @@ export interface LatencyOptions {
   warmUpMs: number;
   /** Platform settings of this run beside the tunable ones (the soak run's short retention). */
   env?: Record<string, string>;
+  /**
+   * The parking run: from `fromMs` into the measured window on, the handler fails for good on the
+   * first `keys` accounts, which park one by one; the others' latency is compared before and after.
+   */
+  failing?: { keys: number; fromMs: number };
+}
+
+/** The latency of the keys that kept working, before and while others were failing and parked. */
+export interface LatencyBesideParking {
+  failingKeys: number;
+  before: { count: number; p50Ms: number; p99Ms: number };
+  during: { count: number; p50Ms: number; p99Ms: number };
+  /** At the end of the run, in messaging.parked_key and parked_message. */
+  parkedKeys: number;
+  parkedMessages: number;
 }
 
 export interface EndToEndLatency extends LatencySummary {
@@ -34,6 +49,7 @@ export interface EndToEndLatency extends LatencySummary {
   unfinished: number;
   /** The same events split where the relay's publish resolved: commit → published, published → handled. */
   stages: { relayMs: { p50: number; p99: number }; consumerMs: { p50: number; p99: number } };
+  parking?: LatencyBesideParking;
 }
 
 const CONSUMER_GROUP = 'bench.latency';
@@ -78,20 +94,32 @@ export async function measureEndToEndLatency(
     if (broker !== undefined) await broker.createTopic(topic, TOPIC_PARTITIONS);
     const finishedAt = new Map<string, number>();
     const publishedAt = timePublishes(app.container.cradle.transport);
-    await startTimedConsumer(app, app.container.cradle.transport, (eventId) => finishedAt.set(eventId, clock()));
+    // Events of a failing key: dead-lettered or parked, so "finished" says nothing about latency.
+    const ofFailingKeys = new Set<string>();
+    let failingFrom = Infinity;
+    const failingKey = (key: string | null): boolean => options.failing !== undefined && Number(key) <= options.failing.keys;
+    await startTimedConsumer(
+      app,
+      app.container.cradle.transport,
+      (eventId, key) => (clock() >= failingFrom && failingKey(key) ? ofFailingKeys.add(eventId) : finishedAt.set(eventId, clock())),
+      (accountId) => clock() >= failingFrom && failingKey(String(accountId)),
+    );
     starting.update('waiting for the consumer group to join');
     await waitUntilConsuming((n) => commitOutboxEvent(probes, topic, n), finishedAt);
     starting.done('consuming');
 
     const progress = new Progress(`latency ${target}: ${formatCount(options.ratePerSec)} events/s`);
     const committedAt = new Map<string, number>();
+    if (options.failing !== undefined) failingFrom = clock() + options.warmUpMs + options.failing.fromMs;
     const load = await offerLoad({ databaseUrl: db.url, topic, ...options }, committedAt, (committed, inFlight) =>
       progress.update(`${formatCount(committed)} committed, ${formatCount(finishedAt.size)} handled, ${inFlight} commits in flight`));
     const drainStarted = performance.now();
-    while (performance.now() - drainStarted < DRAIN_TIMEOUT_MS && [...committedAt.keys()].some((id) => !finishedAt.has(id))) {
+    for (const id of ofFailingKeys) committedAt.delete(id);
+    while (performance.now() - drainStarted < DRAIN_TIMEOUT_MS && [...committedAt.keys()].some((id) => !finishedAt.has(id) && !ofFailingKeys.has(id))) {
       progress.update(`waiting for the last ${countUnfinished(committedAt, finishedAt)} events`);
       await sleep(50);
     }
+    for (const id of ofFailingKeys) committedAt.delete(id);
     const latencies = [...committedAt].flatMap(([id, committed]) => {
       const finished = finishedAt.get(id);
       return finished === undefined ? [] : [finished - committed];
@@ -108,6 +136,7 @@ export async function measureEndToEndLatency(
       offeredPerSec: options.ratePerSec,
       committedPerSec: round(load.committed / load.seconds, 0),
       unfinished: countUnfinished(committedAt, finishedAt),
+      ...(options.failing === undefined ? {} : { parking: await besideParking(probes, options.failing.keys, committedAt, finishedAt, failingFrom) }),
     };
     progress.done(`p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms over ${formatCount(summary.count)} events (${result.committedPerSec}/s committed)`);
     return result;
@@ -136,13 +165,19 @@ function timePublishes(transport: Transport): Map<string, number> {
 }
 
 /** A consumer group like a module's, subscribed so that we see when each message is fully done. */
-async function startTimedConsumer(app: TestPlatform, transport: Transport, finished: (eventId: string) => void): Promise<void> {
+async function startTimedConsumer(
+  app: TestPlatform,
+  transport: Transport,
+  finished: (eventId: string, key: string | null) => void,
+  fails: (accountId: number) => boolean,
+): Promise<void> {
   const { orm, units, topics, deadLetters, parking, metrics, logger, config } = app.container.cradle;
   await orm.em.fork().execute('create table if not exists public.bench_effect (event_id uuid not null, account_id bigint not null)');
   const consumer = new ModuleConsumer({
     group: CONSUMER_GROUP, orm, units, topics, transport, deadLetters, parking, metrics, logger, settings: config.consumer,
     handlers: bindHandlers([
       handles(BenchEvent, () => async (event, { em }) => {
+        if (fails(event.data.accountId)) throw new Error(`the handler has a bug for account ${event.data.accountId}`);
         await em.execute('insert into public.bench_effect (event_id, account_id) values (?, ?)', [event.id, event.data.accountId]);
       }),
     ], app.container.cradle),
@@ -150,7 +185,7 @@ async function startTimedConsumer(app: TestPlatform, transport: Transport, finis
   const done = (messages: ReceivedMessage[]): void => {
     for (const message of messages) {
       const eventId = message.headers[HEADERS.id];
-      if (eventId !== undefined) finished(eventId);
+      if (eventId !== undefined) finished(eventId, message.key);
     }
   };
   // The subscription ModuleConsumer.start() makes, plus the clock.
@@ -166,6 +201,30 @@ async function startTimedConsumer(app: TestPlatform, transport: Transport, finis
       done(messages);
     },
   });
+}
+
+/** Splits the working keys' latencies at the moment the failing keys started to fail. */
+async function besideParking(
+  pool: pg.Pool,
+  failingKeys: number,
+  committedAt: Map<string, number>,
+  finishedAt: Map<string, number>,
+  failingFrom: number,
+): Promise<LatencyBesideParking> {
+  const before: number[] = [];
+  const during: number[] = [];
+  for (const [id, committed] of committedAt) {
+    const finished = finishedAt.get(id);
+    if (finished !== undefined) (committed < failingFrom ? before : during).push(finished - committed);
+  }
+  const brief = (latencies: number[]) => {
+    const { count, p50Ms, p99Ms } = summariseLatencies(latencies);
+    return { count, p50Ms, p99Ms };
+  };
+  const { rows } = await pool.query<{ keys: number; messages: number }>(
+    `select (select count(*) from messaging.parked_key where consumer = $1)::int as keys,
+            (select count(*) from messaging.parked_message where consumer = $1)::int as messages`, [CONSUMER_GROUP]);
+  return { failingKeys, before: brief(before), during: brief(during), parkedKeys: rows[0]!.keys, parkedMessages: rows[0]!.messages };
 }
 
 /** Kafka: the first join of a group takes seconds; commit probes until one comes back. */

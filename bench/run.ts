@@ -19,7 +19,7 @@ import { formatCount, say } from './support/progress.ts';
 import { table, verdict, type Row, type TargetCheck } from './support/report.ts';
 
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
-const PHASES = ['relay', 'latency', 'api', 'peer', 'retention'] as const;
+const PHASES = ['relay', 'latency', 'parking', 'api', 'peer', 'retention'] as const;
 type Phase = (typeof PHASES)[number];
 
 const settings = {
@@ -30,6 +30,9 @@ const settings = {
   latencyWarmUpSeconds: 2,
   apiConcurrency: positiveEnv('BENCH_API_CONCURRENCY', 32),
   apiSeconds: positiveEnv('BENCH_API_SECONDS', 10),
+  parkingSeconds: positiveEnv('BENCH_PARKING_SECONDS', 60),
+  /** Of the 1,000 keys, these start failing for good halfway through the parking run. */
+  parkingFailingKeys: 20,
   retentionSeconds: positiveEnv('BENCH_RETENTION_SECONDS', 600),
   /** 72 s: the inbox fills its window twice within the run's first 2.5 minutes. */
   retentionInboxHours: 0.02,
@@ -42,6 +45,7 @@ interface Results {
     kafka: (RelayThroughput & { rawProduceEventsPerSec: number | null; rawProduce: Throughput | Failed | null }) | Failed | null;
   };
   latency: { local: EndToEndLatency | Failed | null; kafka: EndToEndLatency | Failed | null };
+  parking: { local: EndToEndLatency | Failed | null; kafka: EndToEndLatency | Failed | null };
   api: {
     postPayments: (ApiMeasurement & { deployment: string }) | null;
     baselinePgTxPerSec: number | null;
@@ -66,11 +70,12 @@ async function main(): Promise<void> {
   say(`bench: ${[...only].join(', ')} — ${cpus().length} cores, load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}`);
   const db = await startBenchDatabase();
   say(`bench: database ${db.server}`);
-  const broker = only.has('relay') || only.has('latency') || only.has('api') ? await startTestKafkaBroker() : undefined;
+  const broker = only.has('relay') || only.has('latency') || only.has('parking') || only.has('api') ? await startTestKafkaBroker() : undefined;
   if (broker !== undefined) say(`bench: Apache Kafka ${broker.version} (${broker.kind}) at ${broker.brokers.join(',')}`);
   const results: Results = {
     relay: { local: null, kafka: null },
     latency: { local: null, kafka: null },
+    parking: { local: null, kafka: null },
     api: { postPayments: null, baselinePgTxPerSec: null, baseline: null },
     peer: { pgTransactionalOutbox: null },
     retention: null,
@@ -99,6 +104,18 @@ async function main(): Promise<void> {
       const options = { ratePerSec: settings.latencyRatePerSec, durationMs: settings.latencySeconds * 1000, warmUpMs: settings.latencyWarmUpSeconds * 1000 };
       results.latency.local = await attempt('latency local', () => measureEndToEndLatency(db, 'local', undefined, options));
       results.latency.kafka = await attempt('latency kafka', () => measureEndToEndLatency(db, 'kafka', broker, options));
+    }
+    if (only.has('parking')) {
+      const options = {
+        ratePerSec: settings.latencyRatePerSec,
+        durationMs: settings.parkingSeconds * 1000,
+        warmUpMs: settings.latencyWarmUpSeconds * 1000,
+        failing: { keys: settings.parkingFailingKeys, fromMs: (settings.parkingSeconds * 1000) / 2 },
+        // Production retries: a failing key holds its partition (Kafka) for all of them before it parks.
+        env: { CONSUMER_MAX_ATTEMPTS: '5', CONSUMER_RETRY_BASE_MS: '200' },
+      };
+      results.parking.local = await attempt('parking local', () => measureEndToEndLatency(db, 'local', undefined, options));
+      results.parking.kafka = await attempt('parking kafka', () => measureEndToEndLatency(db, 'kafka', broker, options));
     }
     if (only.has('api')) {
       const baseline = await attempt('bare PostgreSQL baseline', () => measureBarePgTransactions(db, settings.apiConcurrency, settings.apiSeconds));
@@ -157,8 +174,18 @@ function targets(results: Results): TargetCheck[] {
     check('p99 latency Kafka ≤ 50 ms', latencyKafka === null ? null : `${latencyKafka} ms`, (latencyKafka ?? Infinity) <= 50),
     check('POST /payments ≥ 50% of bare PostgreSQL', api === null || baseline === null ? null : `${((api.reqPerSec / baseline) * 100).toFixed(0)} %`, api !== null && baseline !== null && api.reqPerSec >= 0.5 * baseline),
     check('POST /payments p99 ≤ 50 ms', api === null ? null : `${api.p99Ms} ms`, api !== null && api.p99Ms <= 50),
+    parkingCheck('local', results.parking.local),
+    parkingCheck('Kafka', results.parking.kafka),
     retentionCheck(results.retention),
   ];
+}
+
+/** Unchanged: the working keys' p99 while 20 others fail and park stays within 1.5 × (and 50 ms) of their p99 before. */
+function parkingCheck(transport: string, run: EndToEndLatency | Failed | null): TargetCheck {
+  const target = `${transport}: other keys' p99 while 20 keys fail and park ≤ 1.5 × before (+50 ms)`;
+  if (run === null || 'error' in run || run.parking === undefined) return { target, actual: 'not measured', met: null };
+  const { before, during, parkedKeys } = run.parking;
+  return { target, actual: `${before.p99Ms} → ${during.p99Ms} ms, ${parkedKeys} keys parked`, met: during.p99Ms <= 1.5 * before.p99Ms + 50 };
 }
 
 /** Bounded: once the retention window is full, the second half of the run grows no table past 1.2 × the first half's largest. */
@@ -215,10 +242,22 @@ function report(results: Results, broker: TestKafkaBroker | undefined): string {
     peer === null || 'error' in peer
       ? { label: 'peer pg-transactional-outbox', value: peer === null ? 'not measured' : 'failed' }
       : { label: 'peer pg-transactional-outbox', value: `${formatCount(peer.eventsPerSec)} events/s`, detail: `${peer.listener} listener${'note' in peer[peer.listener] && peer[peer.listener].note ? ` (${peer[peer.listener].note})` : ''}` },
+    parkingRow('parking local (other keys)', results.parking.local),
+    parkingRow('parking Kafka (other keys)', results.parking.kafka),
     soakRow,
   ]);
   const checks = table('Targets', results.targets.map((check) => ({ label: check.target, value: verdict(check.met), detail: check.actual })));
   return `${figures}\n\n${checks}\n\n${kafkaNote}\nMachine: ${(results.run['machine'] as { summary: string }).summary}`;
+}
+
+function parkingRow(label: string, run: EndToEndLatency | Failed | null): Row {
+  if (run === null || 'error' in run || run.parking === undefined) return { label, value: run === null ? 'not measured' : 'failed' };
+  const { before, during, failingKeys, parkedKeys, parkedMessages } = run.parking;
+  return {
+    label,
+    value: `${before.p99Ms} → ${during.p99Ms} ms`,
+    detail: `p99 before → while ${failingKeys} keys fail; p50 ${before.p50Ms} → ${during.p50Ms} ms over ${formatCount(before.count)} + ${formatCount(during.count)} events; ${parkedKeys} keys parked with ${formatCount(parkedMessages)} messages`,
+  };
 }
 
 function baselineDetail(baseline: PgTransactionBaseline | Failed | null): string {
