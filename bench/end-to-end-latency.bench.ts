@@ -29,6 +29,8 @@ export interface LatencyOptions {
    * first `keys` accounts, which park one by one; the others' latency is compared before and after.
    */
   failing?: { keys: number; fromMs: number };
+  /** Called when the load generator starts (after the platform started and the consumer joined). */
+  onLoadStart?: () => void;
 }
 
 /** The latency of the keys that kept working, before and while others were failing and parked. */
@@ -111,6 +113,7 @@ export async function measureEndToEndLatency(
     const progress = new Progress(`latency ${target}: ${formatCount(options.ratePerSec)} events/s`);
     const committedAt = new Map<string, number>();
     if (options.failing !== undefined) failingFrom = clock() + options.warmUpMs + options.failing.fromMs;
+    options.onLoadStart?.();
     const load = await offerLoad({ databaseUrl: db.url, topic, ...options }, committedAt, (committed, inFlight) =>
       progress.update(`${formatCount(committed)} committed, ${formatCount(finishedAt.size)} handled, ${inFlight} commits in flight`));
     const drainStarted = performance.now();

@@ -36,7 +36,7 @@ const settings = {
   retentionSeconds: positiveEnv('BENCH_RETENTION_SECONDS', 600),
   /** 72 s: the inbox fills its window twice within the run's first 2.5 minutes. */
   retentionInboxHours: 0.02,
-  retentionSampleSeconds: 15,
+  retentionSampleSeconds: 5,
 };
 
 interface Results {
