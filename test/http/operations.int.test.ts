@@ -32,6 +32,14 @@ t.test('operations routes', async (t) => {
   t.ok(operationIds.every((id) => typeof id === 'string' && id !== ''), 'every documented operation has an operationId');
   t.equal(new Set(operationIds).size, operationIds.length, 'and no two share one');
   t.ok(operationIds.includes('postAdminParkedKeysRedrive'), 'derived from method and path');
+  // A query parameter with a default may be left out: the document must not call it required.
+  const parameters = Object.values(openapi.paths).flatMap((operations) => Object.values(operations).flatMap((operation) =>
+    ((operation as { parameters?: Array<{ in: string; name: string; required?: boolean; schema?: { default?: unknown } }> }).parameters ?? [])));
+  const requiredWithDefault = parameters.filter((parameter) => parameter.in === 'query' && parameter.required === true && parameter.schema?.default !== undefined);
+  t.same(requiredWithDefault.map((parameter) => parameter.name), [], 'no query parameter with a default is marked required (limit, offset)');
+  t.ok(parameters.some((parameter) => parameter.name === 'limit' && parameter.required !== true && parameter.schema?.default === 50), 'limit is documented optional with its default');
+  const defaultPage = await app.request({ method: 'GET', url: '/profiles' });
+  t.match(defaultPage.json(), { limit: 50, offset: 0 }, 'GET /profiles without limit and offset › the defaults');
   // Every route that changes state declares the Idempotency-Key header and its 409/422 answers.
   const changing = Object.entries(openapi.paths).flatMap(([path, operations]) =>
     Object.entries(operations).filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method)).map(([method, operation]) => ({ path, method, operation })));

@@ -5,7 +5,7 @@ import { ProblemError } from '../errors.ts';
 import { audit, type OperatorAction } from '../messaging/dead-letters.ts';
 import type { HttpApp } from './app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay } from './idempotency.ts';
-import { pagingQuery } from './paging.ts';
+import { pageOf, pagingQuery } from './paging.ts';
 
 const ProblemRef = Type.Ref('Problem');
 const security = [{ adminToken: [] }];
@@ -97,7 +97,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
         400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
       },
     },
-  }, async (request) => parking.list(orm.em.fork(), request.query, request.query.limit, request.query.offset));
+  }, async (request) => parking.list(orm.em.fork(), request.query, pageOf(request.query).limit, pageOf(request.query).offset));
 
   for (const action of ['redrive', 'skip'] as const) {
     admin.post(`/admin/parked-keys/${action}`, {
@@ -155,7 +155,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     const rows = await orm.em.fork().execute<Array<{ message_key: string; outbox_id: number; refusals: number; error: string; retry_at: string | Date | null; held_at: string | Date; waiting: number }>>(
       `select h.*, (select count(*)::int from messaging.outbox o where o.message_key = h.message_key and o.published_at is null) as waiting
          from messaging.outbox_key_hold h order by h.held_at limit ? offset ?`,
-      [request.query.limit, request.query.offset],
+      [pageOf(request.query).limit, pageOf(request.query).offset],
     );
     return {
       items: rows.map((row) => ({
@@ -227,7 +227,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     },
   }, async (request) => {
     const rows = await orm.em.fork().execute<Array<{ id: number; at: string | Date; actor: string; action: string; target: Record<string, unknown>; reason: string | null }>>(
-      'select * from messaging.audit_log order by id desc limit ? offset ?', [request.query.limit, request.query.offset],
+      'select * from messaging.audit_log order by id desc limit ? offset ?', [pageOf(request.query).limit, pageOf(request.query).offset],
     );
     return { items: rows.map((row) => ({ ...row, id: Number(row.id), at: isoOf(row.at) })) };
   });

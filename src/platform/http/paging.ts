@@ -1,10 +1,20 @@
 import { Type, type TSchema } from 'typebox';
 
-/** `limit`/`offset` query parameters shared by every list route; spread into a querystring object. */
+const DEFAULT_LIMIT = 50;
+
+/**
+ * `limit`/`offset` query parameters shared by every list route; spread into a querystring object.
+ * Optional, as the OpenAPI document must say: a request may leave them out and gets the defaults.
+ */
 export const pagingQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_LIMIT })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 };
+
+/** The page a request asked for (the schema fills in the defaults; this also tells the type checker). */
+export function pageOf(query: { limit?: number | undefined; offset?: number | undefined }): { limit: number; offset: number } {
+  return { limit: query.limit ?? DEFAULT_LIMIT, offset: query.offset ?? 0 };
+}
 
 /** A page of `item`: `{items, total, limit, offset}`. */
 export function Page<T extends TSchema>(item: T) {

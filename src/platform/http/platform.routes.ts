@@ -7,7 +7,7 @@ import { adminGuard } from './admin-guard.ts';
 import { operatorRoutes } from './operator.routes.ts';
 import type { HttpApp } from './app.ts';
 import { problem, sendProblem } from './problem.ts';
-import { pagingQuery } from './paging.ts';
+import { pageOf, pagingQuery } from './paging.ts';
 
 const ProblemRef = Type.Ref('Problem');
 const Paging = Type.Object(
@@ -100,7 +100,7 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
           403: ProblemRef,
         },
       },
-    }, async (request) => deadLetters.list(request.query.limit, request.query.offset));
+    }, async (request) => deadLetters.list(pageOf(request.query).limit, pageOf(request.query).offset));
 
     operatorRoutes(admin, container.cradle);
   });

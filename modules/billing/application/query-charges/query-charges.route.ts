@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { Charge } from '../../domain/charge.ts';
-import { pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
+import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -54,7 +54,8 @@ export function queryChargesRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
       },
     },
   }, async (request) => {
-    const { login, limit, offset } = request.query;
+    const { login } = request.query;
+    const { limit, offset } = pageOf(request.query);
     const [charges, total] = await deps.orm.em.fork().findAndCount(Charge, { login }, { orderBy: { id: 'desc' }, limit, offset });
     return { items: charges.map(toChargeView), total, limit, offset };
   });

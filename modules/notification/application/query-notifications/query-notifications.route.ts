@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { pageOf } from '../../../../src/platform/http/paging.ts';
 import { notificationsOf } from '../../infrastructure/notification.repository.ts';
 import { NotificationList, NotificationsQuery, toNotificationView } from './query-notifications.schema.ts';
 
@@ -20,7 +21,8 @@ export function queryNotificationsRoutes(app: HttpApp, deps: { orm: MikroORM }):
         response: { 200: NotificationList, 400: Type.Ref('Problem') },
       },
     }, async (request) => {
-      const { login, limit, offset } = request.query;
+      const { login } = request.query;
+      const { limit, offset } = pageOf(request.query);
       const { items, total } = await notificationsOf(deps.orm.em.fork(), login, { limit, offset });
       return { login, items: items.map(toNotificationView), total, limit, offset };
     });

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../../../src/platform/errors.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.ts';
 import { OrderView, toOrderView } from '../order.schema.ts';
-import { pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
+import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -39,7 +39,8 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
       },
     },
   }, async (request) => {
-    const { login, limit, offset } = request.query;
+    const { login } = request.query;
+    const { limit, offset } = pageOf(request.query);
     const [orders, total] = await listOrdersOf(deps.orm.em.fork(), login, { limit, offset });
     return { items: orders.map(toOrderView), total, limit, offset };
   });

@@ -6,7 +6,7 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Payment } from '../../domain/payment.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.schema.ts';
-import { pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
+import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -29,7 +29,8 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       },
     },
   }, async (request) => {
-    const { userName, limit, offset } = request.query;
+    const { userName } = request.query;
+    const { limit, offset } = pageOf(request.query);
     const em = deps.orm.em.fork();
     let where = {};
     if (userName !== undefined) {

@@ -5,7 +5,7 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Profile } from '../../domain/profile.ts';
 import { toProfileView } from '../profile.mapper.ts';
 import { ProfileView } from '../profile.schema.ts';
-import { pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
+import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -24,7 +24,7 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
       },
     },
   }, async (request) => {
-    const { limit, offset } = request.query;
+    const { limit, offset } = pageOf(request.query);
     const [profiles, total] = await deps.orm.em.fork().findAndCount(Profile, {}, { orderBy: { id: 'asc' }, limit, offset });
     return { items: profiles.map(toProfileView), total, limit, offset };
   });
