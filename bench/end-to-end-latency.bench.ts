@@ -114,7 +114,7 @@ export async function measureEndToEndLatency(
     const committedAt = new Map<string, number>();
     if (options.failing !== undefined) failingFrom = clock() + options.warmUpMs + options.failing.fromMs;
     options.onLoadStart?.();
-    const load = await offerLoad({ databaseUrl: db.url, topic, ...options }, committedAt, (committed, inFlight) =>
+    const load = await offerLoad({ databaseUrl: db.url, topic, ratePerSec: options.ratePerSec, durationMs: options.durationMs, warmUpMs: options.warmUpMs }, committedAt, (committed, inFlight) =>
       progress.update(`${formatCount(committed)} committed, ${formatCount(finishedAt.size)} handled, ${inFlight} commits in flight`));
     const drainStarted = performance.now();
     for (const id of ofFailingKeys) committedAt.delete(id);
@@ -248,7 +248,7 @@ async function waitUntilConsuming(commit: (n: number) => Promise<string>, finish
 
 /** Runs the load generator (bench/support/load-generator.worker.ts) and collects its commit times. */
 function offerLoad(
-  load: { databaseUrl: string; topic: string } & LatencyOptions,
+  load: { databaseUrl: string; topic: string } & Pick<LatencyOptions, 'ratePerSec' | 'durationMs' | 'warmUpMs'>,
   committedAt: Map<string, number>,
   onProgress: (committed: number, inFlight: number) => void,
 ): Promise<{ committed: number; seconds: number }> {
