@@ -15,9 +15,12 @@ export interface RetentionOptions {
 export interface TableSample {
   atSec: number;
   outboxRows: number;
+  /** Table, indexes and TOAST together (pg_total_relation_size); the indexes' share beside it. */
   outboxBytes: number;
+  outboxIndexBytes: number;
   inboxRows: number;
   inboxBytes: number;
+  inboxIndexBytes: number;
 }
 
 export interface RetentionSoak {
@@ -41,8 +44,10 @@ export interface RetentionSoak {
 const SIZES_SQL = `
   select (select count(*) from messaging.outbox)::int as outbox_rows,
          pg_total_relation_size('messaging.outbox')::bigint as outbox_bytes,
+         pg_indexes_size('messaging.outbox')::bigint as outbox_index_bytes,
          (select count(*) from messaging.inbox)::int as inbox_rows,
-         pg_total_relation_size('messaging.inbox')::bigint as inbox_bytes`;
+         pg_total_relation_size('messaging.inbox')::bigint as inbox_bytes,
+         pg_indexes_size('messaging.inbox')::bigint as inbox_index_bytes`;
 
 /**
  * Does pruning keep up? The latency run's steady load (one outbox row and one inbox row per event)
@@ -101,14 +106,18 @@ export async function measureRetention(db: BenchDatabase, options: RetentionOpti
 /** Undefined until the platform created the tables (the run resets the database first). */
 async function sampleTables(pool: pg.Pool, atSec: number): Promise<TableSample | undefined> {
   try {
-    const { rows } = await pool.query<{ outbox_rows: number; outbox_bytes: string; inbox_rows: number; inbox_bytes: string }>(SIZES_SQL);
+    const { rows } = await pool.query<{
+      outbox_rows: number; outbox_bytes: string; outbox_index_bytes: string; inbox_rows: number; inbox_bytes: string; inbox_index_bytes: string;
+    }>(SIZES_SQL);
     const row = rows[0]!;
     return {
       atSec: round(atSec, 0),
       outboxRows: row.outbox_rows,
       outboxBytes: Number(row.outbox_bytes),
+      outboxIndexBytes: Number(row.outbox_index_bytes),
       inboxRows: row.inbox_rows,
       inboxBytes: Number(row.inbox_bytes),
+      inboxIndexBytes: Number(row.inbox_index_bytes),
     };
   } catch {
     return undefined;
@@ -120,7 +129,9 @@ function largest(samples: TableSample[]): Omit<TableSample, 'atSec'> {
   return {
     outboxRows: max((sample) => sample.outboxRows),
     outboxBytes: max((sample) => sample.outboxBytes),
+    outboxIndexBytes: max((sample) => sample.outboxIndexBytes),
     inboxRows: max((sample) => sample.inboxRows),
     inboxBytes: max((sample) => sample.inboxBytes),
+    inboxIndexBytes: max((sample) => sample.inboxIndexBytes),
   };
 }

@@ -139,7 +139,7 @@ async function main(): Promise<void> {
         sampleEveryMs: settings.retentionSampleSeconds * 1000,
       };
       results.retention = await attempt('retention soak', () => measureRetention(db, options, (sample) =>
-        say(`retention: ${sample.atSec} s — outbox ${formatCount(sample.outboxRows)} rows ${megabytes(sample.outboxBytes)}, inbox ${formatCount(sample.inboxRows)} rows ${megabytes(sample.inboxBytes)}`)));
+        say(`retention: ${sample.atSec} s — outbox ${formatCount(sample.outboxRows)} rows ${megabytes(sample.outboxBytes)} (indexes ${megabytes(sample.outboxIndexBytes)}), inbox ${formatCount(sample.inboxRows)} rows ${megabytes(sample.inboxBytes)} (indexes ${megabytes(sample.inboxIndexBytes)})`)));
     }
   } finally {
     await broker?.stop();
