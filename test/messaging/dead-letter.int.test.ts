@@ -104,3 +104,31 @@ for (const transport of TRANSPORTS) {
     t.match(status.json(), { backlog: Number, byTopic: Array });
   });
 }
+
+t.test('GET /admin/dead-letters › a page and its total come from one snapshot, even while letters arrive [local]', async (t) => {
+  const app = await platformFor(t, 'local');
+  const { deadLetters, orm } = app.container.cradle;
+  // Another consumer group dead-lettering as fast as it can, on connections of its own.
+  let arriving = true;
+  const writer = (async () => {
+    const em = orm.em.fork();
+    while (arriving) {
+      await em.execute(`insert into messaging.dead_letter (consumer, topic, partition, message_offset, headers, error, attempts)
+                        values ('elsewhere', 't', 0, '0', '{}', 'e', 1)`);
+    }
+  })();
+  const disagreements: Array<{ items: number; total: number }> = [];
+  try {
+    for (let read = 0; read < 300; read++) {
+      const page = await deadLetters.list(500, 0);
+      if (page.items.length !== Math.min(page.total, 500)) disagreements.push({ items: page.items.length, total: page.total });
+    }
+  } finally {
+    arriving = false;
+    await writer;
+  }
+  t.same(disagreements, [], 'every page holds as many letters as its total says (up to the limit)');
+  const pastTheEnd = await deadLetters.list(10, 1_000_000);
+  t.same(pastTheEnd.items, [], 'a page past the end is empty');
+  t.ok(pastTheEnd.total > 0, 'and still says how many there are');
+});

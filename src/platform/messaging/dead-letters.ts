@@ -95,13 +95,16 @@ export class DeadLetters {
   }
 
   async list(limit: number, offset: number): Promise<{ items: DeadLetter[]; total: number }> {
-    const em = this.orm.em.fork();
-    const rows = await em.execute<DeadLetterRow[]>(
-      'select * from messaging.dead_letter order by id desc limit ? offset ?',
+    // One statement, so the page and its total see the same letters while others arrive.
+    const rows = await this.orm.em.fork().execute<Array<DeadLetterRow & { total: number }>>(
+      `select d.*, counted.total
+         from (select count(*)::int as total from messaging.dead_letter) counted
+         left join lateral (select * from messaging.dead_letter order by id desc limit ? offset ?) d on true`,
       [limit, offset],
     );
-    const [count] = await em.execute<Array<{ total: number }>>('select count(*)::int as total from messaging.dead_letter');
-    return { items: rows.map(toDeadLetter), total: count?.total ?? 0 };
+    const total = rows[0]?.total ?? 0;
+    // A page past the end is the one row of the count with no letter joined.
+    return { items: rows.filter((row) => row.id !== null).map(toDeadLetter), total };
   }
 
   /**
