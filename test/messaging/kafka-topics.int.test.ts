@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import kafkajs from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { pino } from 'pino';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } = kafkajs;
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { Logger } from '../../src/platform/observability/logger.ts';
 import { HandledOffsets, KafkaTransport, withDeadLetterTopics } from '../../src/platform/messaging/transports/kafka.transport.ts';
 import { startTestKafkaBroker } from '../harness/kafka-broker.ts';
@@ -15,6 +15,14 @@ function recordingLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   return { logger, lines };
+}
+
+/** An admin client of the test's own, disconnected when the test ends. */
+async function connectedAdmin(t: Test, brokers: string[], clientId = 'topics-test'): Promise<Admin> {
+  const admin = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  return admin;
 }
 
 /** A transport for topic creation only: these tests never consume. */
@@ -50,9 +58,7 @@ t.test('withDeadLetterTopics › every topic and its .dlq, once', async (t) => {
 t.test('ensureTopics › creates each topic and its dead-letter topic with the configured partitions, capped replicas and min.insync.replicas', async (t) => {
   const broker = await testBroker();
   const prefix = `topics-${randomBytes(4).toString('hex')}`;
-  const admin = new Kafka({ clientId: 'topics-test', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const admin = await connectedAdmin(t, broker.brokers);
   const brokerCount = (await admin.describeCluster()).brokers.length;
   const small = `${prefix}.small`;
   await broker.createTopic(small, 1);
@@ -94,9 +100,7 @@ t.test('ensureTopics › processes starting at once, one of them finding some to
   // Each asks for the topics in another order, so their creations interleave.
   await Promise.all(transports.map((transport, n) => transport.ensureTopics(n % 2 === 0 ? topics : [...topics].reverse())));
   t.same(lines.map((line) => line.msg), [], 'no warning: "already exists" from a racing process is not a refusal');
-  const admin = new Kafka({ clientId: 'topics-test', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const admin = await connectedAdmin(t, broker.brokers);
   const { topics: described } = await admin.fetchTopicMetadata({ topics: withDeadLetterTopics(topics) });
   t.equal(described.length, 40, 'every topic and its .dlq exists');
   t.ok(described.every((topic) => topic.partitions.length === 12 && topic.partitions.every((partition) => partition.leader >= 0)), 'with 12 partitions, each led');
@@ -122,9 +126,7 @@ t.test('ensureTopics › a process the cluster\'s ACLs do not let create topics 
   const prefix = `acl-${randomBytes(4).toString('hex')}`;
   const wanted = [`${prefix}.a`, `${prefix}.b`];
   for (const topic of withDeadLetterTopics(wanted)) await broker.createTopic(topic, 2);
-  const admin = new Kafka({ clientId: 'acl-operator', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const admin = await connectedAdmin(t, broker.brokers, 'acl-operator');
   // Once a topic ACL exists, only what it allows is allowed: everything, then CREATE denied (a deny wins).
   const onEveryTopic = { resourceType: AclResourceTypes.TOPIC, resourceName: '*', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:ANONYMOUS', host: '*' };
   const onTheCluster = { ...onEveryTopic, resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster' };
@@ -157,9 +159,7 @@ t.test('ensureTopics › a process the cluster\'s ACLs do not let create topics 
 t.test('redeliveryHorizon › the longest retention.ms of the topics asked about; -1 keeps forever', async (t) => {
   const broker = await testBroker();
   const prefix = `retention-${randomBytes(4).toString('hex')}`;
-  const admin = new Kafka({ clientId: 'topics-test', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const admin = await connectedAdmin(t, broker.brokers);
   const kept = { hour: `${prefix}.hour`, twoHours: `${prefix}.two-hours`, forever: `${prefix}.forever` };
   await admin.createTopics({
     topics: [

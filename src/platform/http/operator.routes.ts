@@ -97,7 +97,10 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
         400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
       },
     },
-  }, async (request) => parking.list(orm.em.fork(), request.query, pageOf(request.query).limit, pageOf(request.query).offset));
+  }, async (request) => {
+    const { limit, offset } = pageOf(request.query);
+    return parking.list(orm.em.fork(), request.query, limit, offset);
+  });
 
   for (const action of ['redrive', 'skip'] as const) {
     admin.post(`/admin/parked-keys/${action}`, {
@@ -152,10 +155,11 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
       },
     },
   }, async (request) => {
+    const { limit, offset } = pageOf(request.query);
     const rows = await orm.em.fork().execute<Array<{ message_key: string; outbox_id: number; refusals: number; error: string; retry_at: string | Date | null; held_at: string | Date; waiting: number }>>(
       `select h.*, (select count(*)::int from messaging.outbox o where o.message_key = h.message_key and o.published_at is null) as waiting
          from messaging.outbox_key_hold h order by h.held_at limit ? offset ?`,
-      [pageOf(request.query).limit, pageOf(request.query).offset],
+      [limit, offset],
     );
     return {
       items: rows.map((row) => ({
@@ -226,8 +230,9 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
       },
     },
   }, async (request) => {
+    const { limit, offset } = pageOf(request.query);
     const rows = await orm.em.fork().execute<Array<{ id: number; at: string | Date; actor: string; action: string; target: Record<string, unknown>; reason: string | null }>>(
-      'select * from messaging.audit_log order by id desc limit ? offset ?', [pageOf(request.query).limit, pageOf(request.query).offset],
+      'select * from messaging.audit_log order by id desc limit ? offset ?', [limit, offset],
     );
     return { items: rows.map((row) => ({ ...row, id: Number(row.id), at: isoOf(row.at) })) };
   });

@@ -100,7 +100,10 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
           403: ProblemRef,
         },
       },
-    }, async (request) => deadLetters.list(pageOf(request.query).limit, pageOf(request.query).offset));
+    }, async (request) => {
+      const { limit, offset } = pageOf(request.query);
+      return deadLetters.list(limit, offset);
+    });
 
     operatorRoutes(admin, container.cradle);
   });
