@@ -117,7 +117,6 @@ export async function measureEndToEndLatency(
     const load = await offerLoad({ databaseUrl: db.url, topic, ratePerSec: options.ratePerSec, durationMs: options.durationMs, warmUpMs: options.warmUpMs }, committedAt, (committed, inFlight) =>
       progress.update(`${formatCount(committed)} committed, ${formatCount(finishedAt.size)} handled, ${inFlight} commits in flight`));
     const drainStarted = performance.now();
-    for (const id of ofFailingKeys) committedAt.delete(id);
     while (performance.now() - drainStarted < DRAIN_TIMEOUT_MS && [...committedAt.keys()].some((id) => !finishedAt.has(id) && !ofFailingKeys.has(id))) {
       progress.update(`waiting for the last ${countUnfinished(committedAt, finishedAt)} events`);
       await sleep(50);

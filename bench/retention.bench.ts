@@ -41,6 +41,8 @@ export interface RetentionSoak {
   latency: EndToEndLatency;
 }
 
+const WARM_UP_MS = 2000;
+
 const SIZES_SQL = `
   select (select count(*) from messaging.outbox)::int as outbox_rows,
          pg_total_relation_size('messaging.outbox')::bigint as outbox_bytes,
@@ -78,7 +80,7 @@ export async function measureRetention(db: BenchDatabase, options: RetentionOpti
     latency = await measureEndToEndLatency(db, 'local', undefined, {
       ratePerSec: options.ratePerSec,
       durationMs: options.durationMs,
-      warmUpMs: 2000,
+      warmUpMs: WARM_UP_MS,
       onLoadStart: () => void (loadFrom = (Date.now() - startedAt) / 1000),
       env: { OUTBOX_RETENTION_HOURS: '0', INBOX_RETENTION_HOURS: String(options.inboxRetentionHours) },
     });
@@ -88,7 +90,7 @@ export async function measureRetention(db: BenchDatabase, options: RetentionOpti
     await pool.end();
   }
   const steadyFrom = loadFrom + 2 * options.inboxRetentionHours * 3600;
-  const loadUntil = loadFrom + 2 + options.durationMs / 1000;
+  const loadUntil = loadFrom + (WARM_UP_MS + options.durationMs) / 1000;
   const steady = samples.filter((sample) => sample.atSec >= steadyFrom && sample.atSec <= loadUntil);
   const middle = Math.floor(steady.length / 2);
   return {
