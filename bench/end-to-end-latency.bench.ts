@@ -5,7 +5,7 @@ import { ModuleConsumer } from '../src/platform/messaging/consumer-runner.ts';
 import { bindHandlers, handles } from '../src/platform/messaging/event-handler.ts';
 import { HEADERS } from '../src/platform/messaging/envelope.ts';
 import { KafkaTransport } from '../src/platform/messaging/transports/kafka.transport.ts';
-import type { ReceivedMessage, Transport } from '../src/platform/messaging/transports/transport.ts';
+import type { Transport } from '../src/platform/messaging/transports/transport.ts';
 import type { TestKafkaBroker } from '../test/harness/kafka-broker.ts';
 import { startTestPlatform, type TestPlatform } from '../test/harness/platform.ts';
 import { tunableEnv } from './support/bench-config.ts';
@@ -184,24 +184,11 @@ async function startTimedConsumer(
       }),
     ], app.container.cradle),
   });
-  const done = (messages: ReceivedMessage[]): void => {
+  await app.addConsumer(consumer, (messages) => {
     for (const message of messages) {
       const eventId = message.headers[HEADERS.id];
       if (eventId !== undefined) finished(eventId, message.key);
     }
-  };
-  // The subscription ModuleConsumer.start() makes, plus the clock.
-  await transport.subscribe({
-    group: CONSUMER_GROUP,
-    topics: consumer.topics(),
-    handle: async (message) => {
-      await consumer.process(message);
-      done([message]);
-    },
-    handleBatch: async (messages) => {
-      await consumer.processBatch(messages);
-      done(messages);
-    },
   });
 }
 

@@ -12,6 +12,7 @@ import { IdempotencyScope } from './0010-idempotency-scope.migration.ts';
 import { AccountStatusChangedAt } from './0011-account-status-changed-at.migration.ts';
 import { ConsumerParking } from './0012-consumer-parking.migration.ts';
 import { OutboxKeyHolds } from './0013-outbox-key-holds.migration.ts';
+import { ConsumerRetryHolds } from './0014-consumer-retry-holds.migration.ts';
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const migrations: MigrationObject[] = [
   { name: '0011-account-status-changed-at', class: AccountStatusChangedAt },
   { name: '0012-consumer-parking', class: ConsumerParking },
   { name: '0013-outbox-key-holds', class: OutboxKeyHolds },
+  { name: '0014-consumer-retry-holds', class: ConsumerRetryHolds },
 ];

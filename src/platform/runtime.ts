@@ -22,7 +22,7 @@ import { OutboxWriter } from './messaging/outbox-writer.ts';
 import { UnitsOfWork } from './db/unit-of-work.ts';
 import { KafkaTransport } from './messaging/transports/kafka.transport.ts';
 import { LocalTransport } from './messaging/transports/local.transport.ts';
-import type { Transport } from './messaging/transports/transport.ts';
+import type { ReceivedMessage, Transport } from './messaging/transports/transport.ts';
 import { bindHandlers } from './messaging/event-handler.ts';
 import type { ModuleDefinition } from './module.ts';
 import { loadModules } from './module-loader.ts';
@@ -47,6 +47,8 @@ export interface RunningPlatform {
   databaseUrl: string;
   relay: OutboxRelay | undefined;
   consumers: ModuleConsumer[];
+  /** Starts a consumer group beside the modules' own (a test's or a benchmark's), stopped with the platform. */
+  addConsumer(consumer: ModuleConsumer, afterHandling?: (messages: ReceivedMessage[]) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,10 +114,12 @@ async function startOn(
     metrics.parkedKeys.reset();
     metrics.parkedMessages.reset();
     metrics.parkedOldestAge.reset();
+    metrics.heldKeys.reset();
     for (const group of await container.cradle.parking.status(orm.em.fork())) {
       metrics.parkedKeys.set({ consumer: group.consumer }, group.keys);
       metrics.parkedMessages.set({ consumer: group.consumer }, group.messages);
       metrics.parkedOldestAge.set({ consumer: group.consumer }, group.oldestAgeSeconds);
+      metrics.heldKeys.set({ consumer: group.consumer }, group.heldKeys);
     }
   });
 
@@ -125,10 +129,11 @@ async function startOn(
     const consumed = [...new Set(consumers.flatMap((consumer) => consumer.topics()))];
     assertInboxOutlivesRedelivery(config.relay.inboxRetentionHours, await transport.redeliveryHorizon(consumed));
   }
-  for (const consumer of consumers) {
-    await consumer.start();
-    stoppers.unshift(async () => consumer.stop());
-  }
+  for (const consumer of consumers) await consumer.start();
+  // Reads the list when stopping: consumers added later stop with the others.
+  stoppers.unshift(async () => {
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+  });
 
   let relay: OutboxRelay | undefined;
   if (config.roles.has('relay')) {
@@ -136,7 +141,7 @@ async function startOn(
     relay.start();
     // Consumers stop first (ending their retry waits) so an in-process delivery can finish.
     const stopRelay = relay;
-    stoppers.splice(consumers.length, 0, () => stopRelay.stop());
+    stoppers.splice(1, 0, () => stopRelay.stop());
   }
   for (const module of modules) {
     if (module.start !== undefined) stoppers.unshift(await module.start(container));
@@ -156,6 +161,10 @@ async function startOn(
   );
   return {
     config, container, http, url, databaseUrl, relay, consumers,
+    addConsumer: async (consumer, afterHandling) => {
+      await consumer.start(afterHandling);
+      consumers.push(consumer);
+    },
     stop: async () => {
       await stopAll(stoppers, logger);
       logger.info('platform stopped');

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ModuleConsumer } from '../../src/platform/messaging/consumer-runner.ts';
+import { ModuleConsumer, type ConsumerSettings } from '../../src/platform/messaging/consumer-runner.ts';
 import { defineEvent } from '../../src/platform/messaging/contract.ts';
 import { bindHandlers, handles } from '../../src/platform/messaging/event-handler.ts';
 import type { RunningPlatform } from '../../src/platform/runtime.ts';
@@ -34,7 +34,12 @@ export interface Effect {
  * no uniqueness of its own: any event applied twice shows up as two rows. `fail: true` events
  * throw, and so does every event of a key in `failingKeys` until the test removes it (a bug fixed).
  */
-export async function startRecordingConsumer(platform: RunningPlatform, group = 'test.recorder', failingKeys: ReadonlySet<string> = new Set()): Promise<ModuleConsumer> {
+export async function startRecordingConsumer(
+  platform: RunningPlatform,
+  group = 'test.recorder',
+  failingKeys: ReadonlySet<string> = new Set(),
+  settings: Partial<ConsumerSettings> = {},
+): Promise<ModuleConsumer> {
   const { orm, units, topics, transport, deadLetters, parking, metrics, logger, config } = platform.container.cradle;
   await orm.em.fork().execute(
     'create table if not exists public.test_effect (n bigserial primary key, consumer text not null, event_id uuid not null, key text not null, seq int not null)',
@@ -43,7 +48,7 @@ export async function startRecordingConsumer(platform: RunningPlatform, group = 
   await transport.ensureTopics([topics.of(Sequenced)]);
   const attemptsFailed = new Map<string, number>();
   const consumer = new ModuleConsumer({
-    group, orm, units, topics, transport, deadLetters, parking, metrics, logger, settings: config.consumer,
+    group, orm, units, topics, transport, deadLetters, parking, metrics, logger, settings: { ...config.consumer, ...settings },
     handlers: bindHandlers([
       handles(Sequenced, () => async (event, { em }) => {
         if (event.data.fail === true) throw new Error(event.data.error ?? `refusing ${event.data.key}/${event.data.seq}`);
@@ -57,12 +62,15 @@ export async function startRecordingConsumer(platform: RunningPlatform, group = 
       }),
     ], platform.container.cradle),
   });
-  await consumer.start();
+  await platform.addConsumer(consumer);
   return consumer;
 }
 
-export async function effects(platform: RunningPlatform): Promise<Effect[]> {
-  return platform.container.cradle.orm.em.fork().execute<Effect[]>('select n, event_id, key, seq from public.test_effect order by n');
+/** The rows the recording consumers wrote, in order; only `consumer`'s when given. */
+export async function effects(platform: RunningPlatform, consumer?: string): Promise<Effect[]> {
+  return platform.container.cradle.orm.em.fork().execute<Effect[]>(
+    'select n, event_id, key, seq from public.test_effect where ?::text is null or consumer = ? order by n', [consumer ?? null, consumer ?? null],
+  );
 }
 
 /** Commits `perKey` events for each of `keys` keys, `batch` events per transaction, interleaving keys. */

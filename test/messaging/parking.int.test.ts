@@ -21,13 +21,13 @@ async function write(app: TestPlatform, events: Array<{ key: string; seq: number
   });
 }
 
-async function parkedKeys(app: TestPlatform, query = ''): Promise<ParkedKeyBody[]> {
-  const response = await app.request({ method: 'GET', url: `/admin/parked-keys?consumer=${GROUP}${query}`, headers: auth });
+async function parkedKeys(app: TestPlatform, query = '', group = GROUP): Promise<ParkedKeyBody[]> {
+  const response = await app.request({ method: 'GET', url: `/admin/parked-keys?consumer=${group}${query}`, headers: auth });
   return response.json<{ items: ParkedKeyBody[] }>().items;
 }
 
 async function seqsOf(app: TestPlatform, key: string): Promise<number[]> {
-  return handledOrderByKey(await effects(app)).get(key) ?? [];
+  return handledOrderByKey(await effects(app, GROUP)).get(key) ?? [];
 }
 
 async function parkedWith(app: TestPlatform, key: string, messages: number): Promise<ParkedKeyBody> {
@@ -114,6 +114,30 @@ for (const transport of TRANSPORTS) {
       t.equal(skipped.json<{ settled: unknown[] }>().settled.length, 2, 'both dead letters skipped in one call');
       await eventually(async () => (await seqsOf(app, 'e1')).length === 1 && (await seqsOf(app, 'e2')).length === 1, { what: 'e1 and e2 released', timeoutMs: 30_000 });
       t.pass('each key handled its waiting message');
+    });
+
+    t.test('a failing key is retried off the stream: the keys behind it flow meanwhile, then it catches up in order', async (t) => {
+      const retrying = 'test.retrying';
+      const failing = new Set(['g']);
+      // Attempts enough that g never dead-letters here: it stays held until its bug is fixed.
+      await startRecordingConsumer(app, retrying, failing, { maxAttempts: 1000, retryBaseMs: 50 });
+      const others = Array.from({ length: 30 }, (_, i) => ({ key: `g${i}`, seq: 0 }));
+      await write(app, [{ key: 'g', seq: 0 }, { key: 'g', seq: 1 }, ...others]);
+      const handledBy = async () => handledOrderByKey(await effects(app, retrying));
+      await eventually(async () => {
+        const handled = await handledBy();
+        return others.every(({ key }) => handled.has(key));
+      }, { what: 'the 30 other keys', timeoutMs: 30_000 });
+      t.notOk((await handledBy()).has('g'), 'every other key was handled while g was being retried');
+      // On Kafka the new group also reads the earlier tests' failing messages: their keys are held too.
+      const heldKeys = async () => Number(/consumer_held_keys\{consumer="test\.retrying"\} (\d+)/.exec((await app.request({ method: 'GET', url: '/metrics' })).body)?.[1] ?? 0);
+      const heldWithG = await heldKeys();
+      t.ok(heldWithG >= 1, `GET /metrics › held keys, g among them (${heldWithG})`);
+      t.notOk((await parkedKeys(app, '', retrying)).some((parked) => parked.key === 'g'), 'a held key is not parked: no operator is needed yet');
+      failing.delete('g');
+      await eventually(async () => (await handledBy()).get('g')?.length === 2, { what: "g's messages after the fix", timeoutMs: 30_000 });
+      t.same((await handledBy()).get('g'), [0, 1], 'the failed message first, then the one held behind it, once each');
+      await eventually(async () => (await heldKeys()) === heldWithG - 1, { what: 'g no longer held' });
     });
 
     t.test('a failure that a retry absorbs parks nothing', async (t) => {

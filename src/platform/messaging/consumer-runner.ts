@@ -11,7 +11,7 @@ import type { DeadLetters } from './dead-letters.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { decodeEnvelope, HEADERS, type EventEnvelope } from './envelope.ts';
 import type { EventHandler } from './event-handler.ts';
-import { CLAIM_BATCH_OR_PARKED_SQL, CLAIM_OR_PARKED_SQL, type ParkedMessageRow, type Parking } from './parking.ts';
+import { CLAIM_BATCH_OR_PARKED_SQL, CLAIM_OR_PARKED_SQL, type DueKey, type ParkedMessageRow, type Parking } from './parking.ts';
 import type { ReceivedMessage, Transport } from './transports/transport.ts';
 
 export interface ConsumerSettings {
@@ -35,6 +35,9 @@ export interface ModuleConsumerDeps {
 
 type Outcome = 'processed' | 'duplicate' | 'parked';
 
+/** What became of a message that failed: held for the retry loop, or dead-lettered after its last attempt. */
+type Failed = 'held' | 'dead_lettered';
+
 /** A decoded message whose schema checked out and that this group has a handler for. */
 interface Handleable {
   handler: EventHandler;
@@ -45,24 +48,27 @@ interface Handleable {
 /** What process() does with a message that is not handled with the others: dead-letter it, skip it, or a redrive's own path. */
 type Triage = { handleable: Handleable } | { settle: () => Promise<void> };
 
-/** How one message's attempts run: with the parking check, without it (a redrive), or as a step of a drain. */
-type Mode = { parking: boolean } | { drain: { releasedBy: number; parkedId: number } };
-
 const CLAIM_INBOX_SQL = 'insert into messaging.inbox (consumer, event_id, topic) values (?, ?, ?) on conflict do nothing returning 1 as claimed';
 
 const RETRY_MAX_MS = 10_000;
 const DATABASE_WAIT_MAX_MS = 5_000;
+/** How often the retry loop looks for keys held by the group's other members (its own wake it). */
+const RETRY_POLL_MS = 1_000;
 
 /**
  * One module's consumer group. Each message: decode and check its schema (a poison message goes
  * straight to the dead-letter queue), then run the handler and the inbox insert in one transaction
- * (a redelivered event finds its inbox row and has no second effect), retrying failures with
- * backoff and dead-lettering after `maxAttempts`. The transport commits the offset only after this
- * resolves, i.e. after the transaction committed.
+ * (a redelivered event finds its inbox row and has no second effect). The transport commits the
+ * offset only after this resolves, i.e. after the transaction committed, or after a failed
+ * message was queued behind its held key: the retry loop then retries it with backoff, off the
+ * partition's path, so the key's failure costs the other keys one attempt, not all of them; the
+ * last attempt dead-letters it and parks the key (parking.ts).
  */
 export class ModuleConsumer {
   private readonly handlers = new Map<string, EventHandler>();
   private readonly stopping = new AbortController();
+  private wake = new AbortController();
+  private retries: Promise<void> | undefined;
 
   constructor(private readonly deps: ModuleConsumerDeps) {
     for (const handler of deps.handlers) {
@@ -81,18 +87,27 @@ export class ModuleConsumer {
     return [...new Set(this.deps.handlers.map((handler) => this.deps.topics.of(handler.contract)))];
   }
 
-  async start(): Promise<void> {
+  /** `afterHandling` sees each delivery once its handling committed (benchmarks time deliveries with it). */
+  async start(afterHandling: (messages: ReceivedMessage[]) => void = () => {}): Promise<void> {
     await this.deps.transport.subscribe({
       group: this.deps.group,
       topics: this.topics(),
-      handle: (message) => this.process(message),
-      handleBatch: (messages) => this.processBatch(messages),
+      handle: async (message) => {
+        await this.process(message);
+        afterHandling([message]);
+      },
+      handleBatch: async (messages) => {
+        await this.processBatch(messages);
+        afterHandling(messages);
+      },
     });
+    this.retries = this.retryHeldKeys();
   }
 
-  /** Makes in-flight retries give up so the transport can stop; their messages are redelivered later. */
-  stop(): void {
+  /** Makes in-flight work give up so the transport can stop (its messages are redelivered later), and ends the retry loop. */
+  async stop(): Promise<void> {
     this.stopping.abort();
+    await this.retries;
   }
 
   async process(message: ReceivedMessage): Promise<void> {
@@ -145,7 +160,7 @@ export class ModuleConsumer {
     if (redriveTarget === undefined) return inspected;
     return {
       settle: async () => {
-        if ((await this.handleWithRetries(inspected.handleable, undefined, { parking: false })) !== 'dead_lettered') {
+        if ((await this.handleWithRetries(inspected.handleable, undefined, false)) !== 'dead_lettered') {
           await this.release(message.key, releasedBy);
         }
       },
@@ -170,31 +185,12 @@ export class ModuleConsumer {
     return { handleable: { handler, envelope, message } };
   }
 
-  /**
-   * Drains the key's parked messages once `releasedBy` (the dead letter that parked it) was
-   * redriven or skipped: each handled as it would have been, in arrival order, in a transaction
-   * that also takes it off the queue. One that fails for good is dead-lettered and parks the key
-   * again, behind itself; the rest keep waiting.
-   */
+  /** Hands the key back to the retry loop once `releasedBy` (the dead letter that parked it) was redriven or skipped. */
   private async release(key: string | null, releasedBy: number): Promise<void> {
     if (key === null || key === '' || !Number.isSafeInteger(releasedBy)) return;
-    for (let drained = 0; ; drained++) {
-      this.throwIfStopping();
-      const next = await this.deps.parking.next(this.deps.group, key, releasedBy);
-      if (next === 'held') return;
-      if (next === 'released') {
-        this.deps.logger.info({ consumer: this.deps.group, key, releasedBy, drained }, 'parked key released');
-        return;
-      }
-      const message = receivedFrom(next.message);
-      const inspected = this.inspect(message);
-      const parkedId = Number(next.message.id);
-      if ('rejected' in inspected) {
-        await this.deadLetter(message, inspected.rejected, 0, parkedId);
-        return;
-      }
-      if ((await this.handleWithRetries(inspected.handleable, undefined, { drain: { releasedBy, parkedId } })) === 'dead_lettered') return;
-    }
+    if (!(await this.deps.parking.release(this.deps.group, key, releasedBy))) return;
+    this.deps.logger.info({ consumer: this.deps.group, key, releasedBy }, 'parked key released');
+    this.wakeRetries();
   }
 
   private async handleRun(run: Handleable[]): Promise<void> {
@@ -251,8 +247,12 @@ export class ModuleConsumer {
     }
   }
 
-  /** `firstFailure`: attempt 1 already failed with it (in a batch's transaction). */
-  private async handleWithRetries(item: Handleable, firstFailure?: unknown, mode: Mode = { parking: true }): Promise<Outcome | 'dead_lettered'> {
+  /**
+   * `firstFailure`: attempt 1 already failed with it (in a batch's transaction). With `parking`, a
+   * failed keyed message is held for the retry loop; without it (a redrive, which its key's parking
+   * lets through) and for a message without a key, the attempts run here.
+   */
+  private async handleWithRetries(item: Handleable, firstFailure?: unknown, parking = true): Promise<Outcome | Failed> {
     const { envelope, message } = item;
     const { maxAttempts, retryBaseMs } = this.deps.settings;
     let attempt = 1;
@@ -266,7 +266,8 @@ export class ModuleConsumer {
           this.deps.logger.warn({ err: error, consumer: this.deps.group }, 'database unavailable; waiting');
           await pause(backoffDelay(databaseWaits++, retryBaseMs, DATABASE_WAIT_MAX_MS), this.stopping.signal);
         } else {
-          if (attempt >= maxAttempts) return this.deadLetter(message, describe(error), attempt, 'drain' in mode ? mode.drain.parkedId : undefined);
+          if (attempt >= maxAttempts) return this.deadLetter(message, describe(error), attempt);
+          if (parking && message.key !== null && message.key !== '') return this.hold(message, error, attempt);
           this.count(message.topic, 'retried');
           this.deps.logger.warn(
             { err: error, consumer: this.deps.group, eventId: envelope.id, attempt },
@@ -279,7 +280,7 @@ export class ModuleConsumer {
       this.throwIfStopping();
       const started = performance.now();
       try {
-        const outcome = 'drain' in mode ? await this.drainOnce(item, mode.drain) : await this.handleOnce(item, mode.parking);
+        const outcome = await this.handleOnce(item, parking);
         this.deps.metrics.handlerDuration.observe(
           { consumer: this.deps.group, topic: message.topic },
           (performance.now() - started) / 1000,
@@ -321,39 +322,135 @@ export class ModuleConsumer {
     });
   }
 
-  /** One attempt of a drain step: off the parked queue, inbox row and handler, in one transaction. */
-  private drainOnce(item: Handleable, { releasedBy, parkedId }: { releasedBy: number; parkedId: number }): Promise<Outcome> {
-    const { envelope, message } = item;
-    return transactionally(this.deps.orm.em, async (tx): Promise<Outcome> => {
-      if (!(await this.deps.parking.take(tx, this.deps.group, message.key ?? '', releasedBy, parkedId))) return 'duplicate';
-      if ((await tx.execute(CLAIM_INBOX_SQL, [this.deps.group, envelope.id, message.topic])).length === 0) return 'duplicate';
-      await this.runHandler(tx, item);
-      return 'processed';
-    });
-  }
-
   private runHandler(em: EntityManager, { handler, envelope }: Pick<Handleable, 'handler' | 'envelope'>): Promise<void> {
     return runInTrace(traceFrom(envelope.traceparent), () =>
       handler.handle(envelope, this.deps.units.bind(em)),
     );
   }
 
-  private async deadLetter(message: ReceivedMessage, error: string, attempts: number, parkedMessageId?: number): Promise<'dead_lettered'> {
-    this.deps.logger.error(
-      { consumer: this.deps.group, topic: message.topic, key: message.key, error, attempts },
-      'message dead-lettered',
+  private async deadLetter(message: ReceivedMessage, error: string, attempts: number): Promise<'dead_lettered'> {
+    await this.persistently('record dead letter', () => this.deps.deadLetters.record(this.deps.group, message, error, attempts));
+    this.noteDeadLetter(message, error, attempts);
+    return 'dead_lettered';
+  }
+
+  /** Queues the failed message behind its key, held for the retry loop; the partition moves on. */
+  private async hold(message: ReceivedMessage, error: unknown, attempt: number): Promise<'held'> {
+    const retryInMs = backoffDelay(attempt, this.deps.settings.retryBaseMs, RETRY_MAX_MS);
+    this.deps.logger.warn(
+      { err: error, consumer: this.deps.group, topic: message.topic, key: message.key, attempt, retryInMs },
+      'handler failed; key held for retry',
     );
+    await this.persistently('hold key', () => this.deps.parking.hold(this.deps.group, message, describe(error), retryInMs));
+    this.count(message.topic, 'retried');
+    this.wakeRetries();
+    return 'held';
+  }
+
+  /** `write` again until the database takes it: the message must not be lost, nor the partition move past it unrecorded. */
+  private async persistently(what: string, write: () => Promise<void>): Promise<void> {
     for (let wait = 0; ; wait++) {
       this.throwIfStopping();
       try {
-        await this.deps.deadLetters.record(this.deps.group, message, error, attempts, parkedMessageId);
-        this.count(message.topic, 'dead_lettered');
-        return 'dead_lettered';
+        return await write();
       } catch (failure) {
-        this.deps.logger.warn({ err: failure, consumer: this.deps.group }, 'could not record dead letter; waiting');
+        this.deps.logger.warn({ err: failure, consumer: this.deps.group }, `could not ${what}; waiting`);
         await pause(backoffDelay(wait, this.deps.settings.retryBaseMs, DATABASE_WAIT_MAX_MS), this.stopping.signal);
       }
     }
+  }
+
+  /**
+   * The group's retry loop: takes held keys as their retries fall due (another member's loop skips
+   * a key this one holds locked), until stop().
+   */
+  private async retryHeldKeys(): Promise<void> {
+    for (let failures = 0; !this.stopping.signal.aborted;) {
+      try {
+        if (await this.retryStep()) continue;
+        const dueInMs = await this.deps.parking.nextDueInMs(this.deps.group);
+        await this.idle(Math.min(dueInMs ?? RETRY_POLL_MS, RETRY_POLL_MS));
+        failures = 0;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        this.deps.logger.warn({ err: error, consumer: this.deps.group }, 'retrying held keys failed; waiting');
+        await pause(backoffDelay(failures++, this.deps.settings.retryBaseMs, DATABASE_WAIT_MAX_MS), this.stopping.signal);
+      }
+    }
+  }
+
+  /**
+   * One due key, one message, one transaction that holds the key: its queue's head is handled in a
+   * savepoint with its inbox row, then taken off the queue. A failure rolls back to the savepoint
+   * and is counted on the key (a deadlock does not count), dead-lettering the head after the last
+   * attempt; a database outage rolls everything back for a later step. False when nothing is due.
+   */
+  private async retryStep(): Promise<boolean> {
+    let report: (() => void) | undefined;
+    const stepped = await transactionally(this.deps.orm.em, async (tx) => {
+      report = undefined;
+      const due = await this.deps.parking.takeDue(tx, this.deps.group);
+      if (due === undefined) return false;
+      if (due.head !== undefined) report = await this.retryHead(tx, due, due.head);
+      else report = () => this.deps.logger.info({ consumer: this.deps.group, key: due.key }, 'held key drained; flowing again');
+      return true;
+    });
+    report?.();
+    return stepped;
+  }
+
+  /** retryStep() for the head of a due key; returns what to count and log once the step committed. */
+  private async retryHead(tx: EntityManager, due: DueKey, head: ParkedMessageRow): Promise<() => void> {
+    const group = this.deps.group;
+    const headId = Number(head.id);
+    const message = receivedFrom(head);
+    const inspected = this.inspect(message);
+    if ('rejected' in inspected) {
+      await this.deps.deadLetters.recordIn(tx, group, message, inspected.rejected, 0, headId);
+      return () => this.noteDeadLetter(message, inspected.rejected, 0);
+    }
+    const { envelope } = inspected.handleable;
+    const started = performance.now();
+    try {
+      const outcome = await tx.transactional(async (attempt): Promise<Outcome> => {
+        if ((await attempt.execute(CLAIM_INBOX_SQL, [group, envelope.id, message.topic])).length === 0) return 'duplicate';
+        await this.runHandler(attempt, inspected.handleable);
+        return 'processed';
+      });
+      await this.deps.parking.advance(tx, group, due.key, headId);
+      return () => {
+        this.deps.metrics.handlerDuration.observe({ consumer: group, topic: message.topic }, (performance.now() - started) / 1000);
+        this.noteOutcome(outcome, envelope, message.topic);
+      };
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      const attempts = due.attempts + (isTransactionConflict(error) ? 0 : 1);
+      if (attempts >= this.deps.settings.maxAttempts) {
+        await this.deps.deadLetters.recordIn(tx, group, message, describe(error), attempts, headId);
+        return () => this.noteDeadLetter(message, describe(error), attempts);
+      }
+      const retryInMs = backoffDelay(attempts, this.deps.settings.retryBaseMs, RETRY_MAX_MS);
+      await this.deps.parking.retryLater(tx, group, due.key, attempts, describe(error), retryInMs);
+      return () => {
+        this.count(message.topic, 'retried');
+        this.deps.logger.warn({ err: error, consumer: group, eventId: envelope.id, key: due.key, attempt: attempts, retryInMs }, 'held message failed again; retrying');
+      };
+    }
+  }
+
+  private noteDeadLetter(message: ReceivedMessage, error: string, attempts: number): void {
+    this.deps.logger.error({ consumer: this.deps.group, topic: message.topic, key: message.key, error, attempts }, 'message dead-lettered');
+    this.count(message.topic, 'dead_lettered');
+  }
+
+  private wakeRetries(): void {
+    this.wake.abort();
+  }
+
+  /** Waits `ms`, or less when woken (a key was held or released here) or stopped. */
+  private async idle(ms: number): Promise<void> {
+    if (!this.wake.signal.aborted) await pause(ms, AbortSignal.any([this.wake.signal, this.stopping.signal]));
+    this.wake = new AbortController();
   }
 
   private throwIfStopping(): void {

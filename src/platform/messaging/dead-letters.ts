@@ -56,41 +56,46 @@ export class DeadLetters {
 
   /**
    * Records the dead letter and its DLQ message, and parks the message's key for `consumer`: the
-   * group's later messages of the key wait until an operator redrives or skips this letter. A
-   * message drained from the parked queue (`parkedMessageId`) leaves that queue in the same
-   * transaction, and the key stays parked, now behind this letter.
+   * group's later messages of the key wait until an operator redrives or skips this letter.
    */
-  async record(consumer: string, message: ReceivedMessage, error: string, attempts: number, parkedMessageId?: number): Promise<void> {
-    await transactionally(this.orm.em, async (tx) => {
-      const [letter] = await tx.execute<Array<{ id: number }>>(
-        `insert into messaging.dead_letter
-           (consumer, topic, partition, message_offset, message_key, headers, payload, error, attempts)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
-        [consumer, message.topic, message.partition, message.offset, message.key, JSON.stringify(message.headers), message.value, error, attempts],
+  async record(consumer: string, message: ReceivedMessage, error: string, attempts: number): Promise<void> {
+    await transactionally(this.orm.em, (tx) => this.recordIn(tx, consumer, message, error, attempts));
+  }
+
+  /**
+   * record(), in the caller's transaction. A message taken from the key's parked queue
+   * (`parkedMessageId`: a held key's retry gave up) leaves that queue, and the key stays parked,
+   * now behind this letter.
+   */
+  async recordIn(tx: EntityManager, consumer: string, message: ReceivedMessage, error: string, attempts: number, parkedMessageId?: number): Promise<void> {
+    const [letter] = await tx.execute<Array<{ id: number }>>(
+      `insert into messaging.dead_letter
+         (consumer, topic, partition, message_offset, message_key, headers, payload, error, attempts)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+      [consumer, message.topic, message.partition, message.offset, message.key, JSON.stringify(message.headers), message.value, error, attempts],
+    );
+    if (message.key !== null && message.key !== '') {
+      await tx.execute(
+        `insert into messaging.parked_key (consumer, message_key, dead_letter_id, error) values (?, ?, ?, ?)
+         on conflict (consumer, message_key) do update set dead_letter_id = excluded.dead_letter_id, error = excluded.error, retry_at = null`,
+        [consumer, message.key, letter!.id, error.slice(0, 2000)],
       );
-      if (message.key !== null && message.key !== '') {
-        await tx.execute(
-          `insert into messaging.parked_key (consumer, message_key, dead_letter_id, error) values (?, ?, ?, ?)
-           on conflict (consumer, message_key) do update set dead_letter_id = excluded.dead_letter_id, error = excluded.error`,
-          [consumer, message.key, letter!.id, error.slice(0, 2000)],
-        );
-      }
-      if (parkedMessageId !== undefined) await tx.execute('delete from messaging.parked_message where id = ?', [parkedMessageId]);
-      this.outbox.addRaw(tx, {
-        topic: this.topics.deadLetterOf(message.topic),
-        key: message.key ?? '',
-        eventId: this.ids.uuid(),
-        eventType: message.headers[HEADERS.type] ?? 'unknown',
-        eventVersion: Number(message.headers[HEADERS.dataversion] ?? 1) || 1,
-        source: message.headers[HEADERS.source] ?? 'unknown',
-        headers: {
-          ...message.headers,
-          [HEADERS.deadLetterError]: error.slice(0, 1000),
-          [HEADERS.deadLetterConsumer]: consumer,
-          [HEADERS.deadLetterTopic]: message.topic,
-        },
-        payload: jsonOrText(message.value),
-      });
+    }
+    if (parkedMessageId !== undefined) await tx.execute('delete from messaging.parked_message where id = ?', [parkedMessageId]);
+    this.outbox.addRaw(tx, {
+      topic: this.topics.deadLetterOf(message.topic),
+      key: message.key ?? '',
+      eventId: this.ids.uuid(),
+      eventType: message.headers[HEADERS.type] ?? 'unknown',
+      eventVersion: Number(message.headers[HEADERS.dataversion] ?? 1) || 1,
+      source: message.headers[HEADERS.source] ?? 'unknown',
+      headers: {
+        ...message.headers,
+        [HEADERS.deadLetterError]: error.slice(0, 1000),
+        [HEADERS.deadLetterConsumer]: consumer,
+        [HEADERS.deadLetterTopic]: message.topic,
+      },
+      payload: jsonOrText(message.value),
     });
   }
 

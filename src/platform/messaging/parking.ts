@@ -5,15 +5,17 @@ import type { WireHeaders } from './envelope.ts';
 import type { ReceivedMessage } from './transports/transport.ts';
 
 /**
- * Parked keys (`messaging.parked_key`) and the messages waiting behind them
- * (`messaging.parked_message`). A key is parked for one consumer group when one of its messages
- * is dead-lettered there (DeadLetters.record); the group then stores the key's later messages
- * instead of handling them, in arrival order, until the dead letter is redriven or skipped and the
- * group drains them.
+ * Parked and held keys (`messaging.parked_key`) and the messages waiting behind them
+ * (`messaging.parked_message`). A consumer group holds a key when one of its messages fails: the
+ * message heads the key's queue, the key's later messages join it in arrival order, and the
+ * group's retry loop retries the head with backoff while every other key flows. A retry that
+ * succeeds drains the queue in order and frees the key; the last failed attempt dead-letters the
+ * head and parks the key (`dead_letter_id` set) until an operator redrives or skips that letter,
+ * which hands the key back to the retry loop.
  *
- * Locks make parking and draining agree: whoever parks a message holds the key's row FOR SHARE
- * while it inserts, and the drain holds it FOR UPDATE while it takes a message or deletes the
- * key; so a message is either parked before the drain looks, or sees the key released.
+ * Locks make queueing and draining agree: whoever queues a message holds the key's row FOR SHARE
+ * while it inserts, and a retry step holds it FOR UPDATE while it takes the head or deletes the
+ * key; so a message is either queued before the step looks, or sees the key freed.
  */
 export interface ParkedKey {
   consumer: string;
@@ -37,9 +39,19 @@ export interface ParkedMessageRow {
 
 export interface ParkingStatus {
   consumer: string;
+  /** Parked behind a dead letter, waiting for an operator. */
   keys: number;
   messages: number;
   oldestAgeSeconds: number;
+  /** Held while the retry loop retries their failed message. */
+  heldKeys: number;
+}
+
+/** A held key whose retry is due, and the message heading its queue (none: the key was drained). */
+export interface DueKey {
+  key: string;
+  attempts: number;
+  head: ParkedMessageRow | undefined;
 }
 
 /** Claims a message's inbox row unless its key is parked for the group; says which happened. */
@@ -83,43 +95,86 @@ export class Parking {
   }
 
   /**
-   * The key's oldest parked message while `releasedBy` is still the dead letter that parks it;
-   * `released` when no message is left (the key is then unparked); `held` when the key is parked
-   * by another letter (the one released was not the last), or is not parked at all.
+   * Holds the key of a message whose handler just failed (attempt 1): the message heads the key's
+   * queue, the key's later messages park behind it, and the group's retry loop takes it again
+   * after `retryInMs`. A key already parked or held keeps its state; the message joins its queue.
    */
-  async next(consumer: string, key: string, releasedBy: number): Promise<{ message: ParkedMessageRow } | 'released' | 'held'> {
-    return transactionally(this.orm.em, async (tx) => {
-      if (!(await this.lockParkedBy(tx, consumer, key, releasedBy))) return 'held';
-      const [message] = await tx.execute<ParkedMessageRow[]>(
-        'select * from messaging.parked_message where consumer = ? and message_key = ? order by id limit 1', [consumer, key],
+  async hold(consumer: string, message: ReceivedMessage, error: string, retryInMs: number): Promise<void> {
+    await transactionally(this.orm.em, async (tx) => {
+      await tx.execute(
+        `insert into messaging.parked_key (consumer, message_key, error, attempts, retry_at)
+         values (?, ?, ?, 1, now() + make_interval(secs => ?::float8 / 1000))
+         on conflict do nothing`,
+        [consumer, message.key ?? '', error.slice(0, 2000), retryInMs],
       );
-      if (message !== undefined) return { message };
-      await tx.execute('delete from messaging.parked_key where consumer = ? and message_key = ?', [consumer, key]);
-      return 'released';
+      await tx.execute('select 1 from messaging.parked_key where consumer = ? and message_key = ? for share', [consumer, message.key ?? '']);
+      await this.park(tx, consumer, [message]);
     });
   }
 
   /**
-   * In a drain step's transaction: takes the parked message off the queue, holding the key. False
-   * when it is gone already (another member drained it) or the key is no longer parked by
-   * `releasedBy`: the step then does nothing.
+   * Hands the key parked by `releasedBy` to the group's retry loop, which handles its parked
+   * messages in order; false when another letter parks it now (the one released was not the last)
+   * or it is not parked at all.
    */
-  async take(tx: EntityManager, consumer: string, key: string, releasedBy: number, messageId: number): Promise<boolean> {
-    if (!(await this.lockParkedBy(tx, consumer, key, releasedBy))) return false;
-    const deleted = await tx.execute<Array<{ id: number }>>('delete from messaging.parked_message where id = ? returning id', [messageId]);
-    return deleted.length === 1;
+  async release(consumer: string, key: string, releasedBy: number): Promise<boolean> {
+    const released = await this.orm.em.fork().execute<Array<{ released: number }>>(
+      `update messaging.parked_key set dead_letter_id = null, attempts = 0, retry_at = now()
+        where consumer = ? and message_key = ? and dead_letter_id = ? returning 1 as released`,
+      [consumer, key, releasedBy],
+    );
+    return released.length === 1;
   }
 
-  /** Locks the key's row for the transaction; true while `releasedBy` is the dead letter parking it. */
-  private async lockParkedBy(tx: EntityManager, consumer: string, key: string, releasedBy: number): Promise<boolean> {
-    const [parked] = await tx.execute<Array<{ dead_letter_id: number }>>(
-      'select dead_letter_id from messaging.parked_key where consumer = ? and message_key = ? for update', [consumer, key],
+  /**
+   * In a retry step's transaction: one held key of the group whose retry is due, locked until the
+   * step commits (another member's loop skips it), with its queue's head; no head means the key
+   * was drained and is deleted: its next message flows again.
+   */
+  async takeDue(tx: EntityManager, consumer: string): Promise<DueKey | undefined> {
+    const [due] = await tx.execute<Array<{ message_key: string; attempts: number }>>(
+      `select message_key, attempts from messaging.parked_key
+        where consumer = ? and dead_letter_id is null and retry_at <= now()
+        order by retry_at limit 1 for update skip locked`,
+      [consumer],
     );
-    return parked !== undefined && Number(parked.dead_letter_id) === releasedBy;
+    if (due === undefined) return undefined;
+    const [head] = await tx.execute<ParkedMessageRow[]>(
+      'select * from messaging.parked_message where consumer = ? and message_key = ? order by id limit 1', [consumer, due.message_key],
+    );
+    if (head === undefined) {
+      await tx.execute('delete from messaging.parked_key where consumer = ? and message_key = ?', [consumer, due.message_key]);
+    }
+    return { key: due.message_key, attempts: due.attempts, head };
+  }
+
+  /** The head was handled (or was a duplicate): off the queue; the next one is due at once. */
+  async advance(tx: EntityManager, consumer: string, key: string, headId: number): Promise<void> {
+    await tx.execute('delete from messaging.parked_message where id = ?', [headId]);
+    await tx.execute('update messaging.parked_key set attempts = 0, retry_at = now() where consumer = ? and message_key = ?', [consumer, key]);
+  }
+
+  /** The head failed again: counted, with the next try after `retryInMs`. */
+  async retryLater(tx: EntityManager, consumer: string, key: string, attempts: number, error: string, retryInMs: number): Promise<void> {
+    await tx.execute(
+      `update messaging.parked_key set attempts = ?, error = ?, retry_at = now() + make_interval(secs => ?::float8 / 1000)
+        where consumer = ? and message_key = ?`,
+      [attempts, error.slice(0, 2000), retryInMs, consumer, key],
+    );
+  }
+
+  /** Milliseconds until the group's next held key is due (0 when one is due now); undefined when none is held. */
+  async nextDueInMs(consumer: string): Promise<number | undefined> {
+    const [row] = await this.orm.em.fork().execute<Array<{ ms: number | null }>>(
+      `select greatest(0, extract(epoch from min(retry_at) - now()) * 1000)::float8 as ms
+         from messaging.parked_key where consumer = ? and dead_letter_id is null`,
+      [consumer],
+    );
+    return row?.ms ?? undefined;
   }
 
   async list(em: EntityManager, filter: { consumer?: string | undefined; error?: string | undefined }, limit: number, offset: number): Promise<{ items: ParkedKey[]; total: number }> {
-    const where = 'where (?::text is null or k.consumer = ?) and (?::text is null or k.error = ?)';
+    const where = 'where k.dead_letter_id is not null and (?::text is null or k.consumer = ?) and (?::text is null or k.error = ?)';
     const parameters = [filter.consumer ?? null, filter.consumer ?? null, filter.error ?? null, filter.error ?? null];
     const rows = await em.execute<Array<{ consumer: string; message_key: string; dead_letter_id: number; error: string; parked_at: string | Date; messages: number; oldest: string | Date | null }>>(
       `select k.consumer, k.message_key, k.dead_letter_id, k.error, k.parked_at,
@@ -147,24 +202,26 @@ export class Parking {
   /** The dead letters parking the keys that match: one key, or every key of the group sharing an error. */
   async lettersParking(em: EntityManager, consumer: string, match: { key: string } | { error: string }, limit: number): Promise<number[]> {
     const rows = 'key' in match
-      ? await em.execute<Array<{ id: number }>>('select dead_letter_id as id from messaging.parked_key where consumer = ? and message_key = ?', [consumer, match.key])
+      ? await em.execute<Array<{ id: number }>>('select dead_letter_id as id from messaging.parked_key where consumer = ? and message_key = ? and dead_letter_id is not null', [consumer, match.key])
       : await em.execute<Array<{ id: number }>>(
-        'select dead_letter_id as id from messaging.parked_key where consumer = ? and error = ? order by parked_at limit ?', [consumer, match.error, limit],
+        'select dead_letter_id as id from messaging.parked_key where consumer = ? and error = ? and dead_letter_id is not null order by parked_at limit ?', [consumer, match.error, limit],
       );
     return rows.map((row) => Number(row.id));
   }
 
-  /** Per consumer group: parked keys, parked messages and the age of the oldest, for the metrics. */
+  /** Per consumer group: parked keys, parked messages and the age of the oldest, and held keys, for the metrics. */
   async status(em: EntityManager): Promise<ParkingStatus[]> {
-    const rows = await em.execute<Array<{ consumer: string; keys: number; messages: number; oldest_age: number | null }>>(
-      `select k.consumer, count(*)::int as keys,
-              coalesce(sum(m.n), 0)::int as messages,
-              extract(epoch from now() - min(k.parked_at))::float8 as oldest_age
+    const rows = await em.execute<Array<{ consumer: string; keys: number; messages: number; oldest_age: number | null; held: number }>>(
+      `select k.consumer,
+              (count(*) filter (where k.dead_letter_id is not null))::int as keys,
+              coalesce(sum(m.n) filter (where k.dead_letter_id is not null), 0)::int as messages,
+              extract(epoch from now() - min(k.parked_at) filter (where k.dead_letter_id is not null))::float8 as oldest_age,
+              (count(*) filter (where k.dead_letter_id is null))::int as held
          from messaging.parked_key k
          left join (select consumer, message_key, count(*) as n from messaging.parked_message group by 1, 2) m
            on m.consumer = k.consumer and m.message_key = k.message_key
         group by k.consumer`,
     );
-    return rows.map((row) => ({ consumer: row.consumer, keys: row.keys, messages: row.messages, oldestAgeSeconds: row.oldest_age ?? 0 }));
+    return rows.map((row) => ({ consumer: row.consumer, keys: row.keys, messages: row.messages, oldestAgeSeconds: row.oldest_age ?? 0, heldKeys: row.held }));
   }
 }

@@ -39,6 +39,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly heldKeys = new Gauge({
+    name: 'consumer_held_keys',
+    help: 'Keys held while the consumer group retries their failed message (not yet dead-lettered)',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
   readonly relayPublished = new Counter({
     name: 'relay_published_total',
     help: 'Events published by the relay',
