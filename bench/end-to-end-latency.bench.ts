@@ -211,7 +211,7 @@ async function besideParking(
     return { count, p50Ms, p99Ms };
   };
   const { rows } = await pool.query<{ keys: number; messages: number }>(
-    `select (select count(*) from messaging.parked_key where consumer = $1)::int as keys,
+    `select (select count(*) from messaging.parked_key where consumer = $1 and dead_letter_id is not null)::int as keys,
             (select count(*) from messaging.parked_message where consumer = $1)::int as messages`, [CONSUMER_GROUP]);
   return { failingKeys, before: brief(before), during: brief(during), parkedKeys: rows[0]!.keys, parkedMessages: rows[0]!.messages };
 }

@@ -122,9 +122,10 @@ export class ModuleConsumer {
    * (a fresh identity map, flushed before the next handler) inside that transaction, so a batch
    * costs a few round trips instead of four per message, with the same all-or-nothing effect per
    * message. The others (poison, unknown type, schema violation, redrive for another group) take
-   * process()'s path at their place in the order. If anything in the transaction fails, it rolls
-   * back and the run is handled message by message as process() would, a handler's failure
-   * counting as that message's first attempt.
+   * process()'s path at their place in the order. If a handler fails, the transaction rolls back
+   * and the run splits around it: the messages before it as a batch again, the failed one as
+   * process() would after its first attempt, the rest as a batch. Any other failure (a deadlock,
+   * an outage) hands the run to process()'s path message by message.
    */
   async processBatch(messages: ReceivedMessage[]): Promise<void> {
     let run: Handleable[] = [];
@@ -235,9 +236,17 @@ export class ModuleConsumer {
         return results;
       });
     } catch (error) {
-      // A deadlock is no fault of the handler that hit it: one by one, it gets all its attempts.
-      const blame = (index: number): unknown => (index === failing && !isTransactionConflict(error) ? error : undefined);
-      for (const [index, item] of run.entries()) await this.handleWithRetries(item, blame(index));
+      if (failing !== undefined && !isTransactionConflict(error) && !isDatabaseUnavailable(error)) {
+        // One handler failed: the messages before it run again as a batch, it counts its first
+        // attempt (and is held), the ones after it form the next batch (its key's park behind it).
+        const failed = failing;
+        await this.handleRun(run.slice(0, failed));
+        await this.handleWithRetries(run[failed]!, error);
+        await this.handleRun(run.slice(failed + 1));
+        return;
+      }
+      // A deadlock is no fault of the handler that hit it, nor an outage: one by one, each gets all its attempts.
+      for (const item of run) await this.handleWithRetries(item);
       return;
     }
     const perMessage = (performance.now() - started) / 1000 / run.length;
