@@ -41,6 +41,10 @@ for (const transport of TRANSPORTS) {
     const app = await platformFor(t, transport);
     await startRecordingConsumer(app, GROUP);
 
+    t.test('a group holding no key has no retry due (its loop idles instead of spinning)', async (t) => {
+      t.equal(await app.container.cradle.parking.nextDueInMs('test.holds-nothing'), undefined);
+    });
+
     t.test('a dead-lettered message parks its key: later messages wait, other keys flow; a redrive releases them in order', async (t) => {
       await write(app, [{ key: 'a', seq: 0, fail: true }, { key: 'a', seq: 1 }, { key: 'b', seq: 0 }, { key: 'a', seq: 2 }, { key: 'b', seq: 1 }]);
       await eventually(async () => (await seqsOf(app, 'b')).length === 2, { what: "b's messages", timeoutMs: 30_000 });

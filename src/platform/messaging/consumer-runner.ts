@@ -54,6 +54,7 @@ const RETRY_MAX_MS = 10_000;
 const DATABASE_WAIT_MAX_MS = 5_000;
 /** How often the retry loop looks for keys held by the group's other members (its own wake it). */
 const RETRY_POLL_MS = 1_000;
+const RETRY_IDLE_MIN_MS = 20;
 
 /**
  * One module's consumer group. Each message: decode and check its schema (a poison message goes
@@ -377,8 +378,9 @@ export class ModuleConsumer {
     for (let failures = 0; !this.stopping.signal.aborted;) {
       try {
         if (await this.retryStep()) continue;
+        // A key due but locked by another member's step is not this loop's: it waits a little, not spins.
         const dueInMs = await this.deps.parking.nextDueInMs(this.deps.group);
-        await this.idle(Math.min(dueInMs ?? RETRY_POLL_MS, RETRY_POLL_MS));
+        await this.idle(Math.max(RETRY_IDLE_MIN_MS, Math.min(dueInMs ?? RETRY_POLL_MS, RETRY_POLL_MS)));
         failures = 0;
       } catch (error) {
         if (this.stopping.signal.aborted) return;

@@ -165,12 +165,13 @@ export class Parking {
 
   /** Milliseconds until the group's next held key is due (0 when one is due now); undefined when none is held. */
   async nextDueInMs(consumer: string): Promise<number | undefined> {
+    // greatest() skips nulls: with no held key it would answer 0, "due now", and the loop would spin.
     const [row] = await this.orm.em.fork().execute<Array<{ ms: number | null }>>(
-      `select greatest(0, extract(epoch from min(retry_at) - now()) * 1000)::float8 as ms
+      `select (extract(epoch from min(retry_at) - now()) * 1000)::float8 as ms
          from messaging.parked_key where consumer = ? and dead_letter_id is null`,
       [consumer],
     );
-    return row?.ms ?? undefined;
+    return row?.ms === null || row?.ms === undefined ? undefined : Math.max(0, row.ms);
   }
 
   async list(em: EntityManager, filter: { consumer?: string | undefined; error?: string | undefined }, limit: number, offset: number): Promise<{ items: ParkedKey[]; total: number }> {
