@@ -94,6 +94,9 @@ export async function measureEndToEndLatency(
   try {
     const topic = app.container.cradle.topics.of(BenchEvent);
     if (broker !== undefined) await broker.createTopic(topic, TOPIC_PARTITIONS);
+    // Its dead-letter topic too, as the platform makes one for a module's topics: without it the
+    // relay is refused each dead letter of the parking run, and its retries slow every key.
+    await app.container.cradle.transport.ensureTopics([topic]);
     const finishedAt = new Map<string, number>();
     const publishedAt = timePublishes(app.container.cradle.transport);
     // Events of a failing key: dead-lettered or parked, so "finished" says nothing about latency.
