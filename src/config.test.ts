@@ -21,6 +21,9 @@ t.test('loadConfig › KAFKA_BROKERS turns Kafka on unless KAFKA_ENABLED=false',
 });
 
 const badValues: Array<[Record<string, string>, RegExp]> = [
+  [{ AUTH_JWKS_URL: 'https://id.example.test/jwks' }, /AUTH_ISSUER must be set when AUTH_JWKS_URL is/],
+  [{ AUTH_JWKS_URL: 'https://id.example.test/jwks', AUTH_ISSUER: 'https://id.example.test' }, /AUTH_AUDIENCE must be set when AUTH_JWKS_URL is/],
+  [{ AUTH_JWKS_URL: 'ldap://id', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' }, /AUTH_JWKS_URL must be an http\(s\) URL/],
   [{ PORT: 'abc' }, /^PORT must be an integer from 0 to 65535 \(got "abc"\)$/],
   [{ PORT: '70000' }, /^PORT must be an integer/],
   [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
@@ -65,4 +68,12 @@ t.test('loadConfig › a partial process without Kafka refuses to start, saying 
   t.throws(() => loadConfig({ ROLE: 'api' }), ConfigError);
   t.throws(() => loadConfig({ MODULES: 'profile' }), { message: /needs KAFKA_BROKERS: the local transport delivers events only inside one process/ });
   t.doesNotThrow(() => loadConfig({ ROLE: 'relay', KAFKA_BROKERS: 'k:9092' }));
+});
+
+t.test('loadConfig › tokens: a local key by default, an OpenID Connect provider with AUTH_JWKS_URL', async (t) => {
+  t.same(loadConfig({}).auth, { kind: 'local', issuer: 'payments-platform', audience: 'payments-platform' });
+  t.same(
+    loadConfig({ AUTH_JWKS_URL: 'https://id.example.test/jwks', AUTH_ISSUER: 'https://id.example.test', AUTH_AUDIENCE: 'payments-api' }).auth,
+    { kind: 'jwks', jwksUrl: 'https://id.example.test/jwks', issuer: 'https://id.example.test', audience: 'payments-api' },
+  );
 });

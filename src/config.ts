@@ -68,6 +68,11 @@ export interface Config {
   /** MONEY_MAX_AMOUNT and MONEY_MAX_BALANCE, in major units of any currency. */
   money: MoneyLimitSettings;
   adminToken: string | undefined;
+  /**
+   * How bearer tokens are verified: an OpenID Connect provider's JWKS, or (the embedded default)
+   * a signing key made under DATA_DIR on first start.
+   */
+  auth: { kind: 'local'; issuer: string; audience: string } | { kind: 'jwks'; jwksUrl: string; issuer: string; audience: string };
   logLevel: LogLevel;
   /** Base URLs of modules that run in another process, for synchronous queries (`MODULE_URL_ACCOUNT=http://...`). */
   moduleUrls: Partial<Record<ModuleName, string>>;
@@ -147,6 +152,21 @@ function httpUrl(name: string, raw: string): string {
     // falls through to the error below
   }
   throw new ConfigError(`${name} must be an http(s) URL (got "${raw}")`);
+}
+
+/** The issuer and audience of the local key's tokens when none are configured. */
+export const LOCAL_TOKEN_AUDIENCE = 'payments-platform';
+
+function authFrom(env: Env): Config['auth'] {
+  const jwksUrl = present(env, 'AUTH_JWKS_URL');
+  const issuer = present(env, 'AUTH_ISSUER');
+  const audience = present(env, 'AUTH_AUDIENCE');
+  if (jwksUrl === undefined) return { kind: 'local', issuer: issuer ?? LOCAL_TOKEN_AUDIENCE, audience: audience ?? LOCAL_TOKEN_AUDIENCE };
+  // Without both, a token the provider issued for another application would be accepted here.
+  for (const [name, value] of [['AUTH_ISSUER', issuer], ['AUTH_AUDIENCE', audience]] as const) {
+    if (value === undefined) throw new ConfigError(`${name} must be set when AUTH_JWKS_URL is: the provider's issuer URL and this API's audience`);
+  }
+  return { kind: 'jwks', jwksUrl: httpUrl('AUTH_JWKS_URL', jwksUrl), issuer: issuer!, audience: audience! };
 }
 
 function postgresUrl(name: string, raw: string | undefined): string | undefined {
@@ -269,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBalance: decimal(env, 'MONEY_MAX_BALANCE', 1_000_000_000_000, 0.001, MONEY_CEILING),
     },
     adminToken: present(env, 'ADMIN_TOKEN'),
+    auth: authFrom(env),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     moduleUrls: moduleUrlsFrom(env),
   };
