@@ -3,7 +3,7 @@ import type { AwilixContainer } from 'awilix';
 import type { ModuleName } from '../config.ts';
 import type { HttpApp } from './http/app.ts';
 import type { Cradle } from './container.ts';
-import type { EventContract } from './messaging/contract.ts';
+import { contractKey, type EventContract } from './messaging/contract.ts';
 import type { HandlerDeclaration } from './messaging/event-handler.ts';
 
 /**
@@ -42,6 +42,6 @@ export function defineModule(definition: ModuleDefinition): ModuleDefinition {
 /** The contracts a module's listeners consume, each once (subscriptions, AsyncAPI, tests). */
 export function consumesOf(module: ModuleDefinition): EventContract[] {
   const byKey = new Map<string, EventContract>();
-  for (const { contract } of module.handlers ?? []) byKey.set(`${contract.type}@${contract.version}`, contract);
+  for (const { contract } of module.handlers ?? []) byKey.set(contractKey(contract.type, contract.version), contract);
   return [...byKey.values()];
 }

@@ -6,7 +6,7 @@ import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { isTransactionConflict, transactionally } from '../db/transaction.ts';
 import type { UnitsOfWork } from '../db/unit-of-work.ts';
 import { backoffDelay, pause } from './backoff.ts';
-import { validatorOf, type TopicNames } from './contract.ts';
+import { contractKey, validatorOf, type TopicNames } from './contract.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { decodeEnvelope, HEADERS, type EventEnvelope } from './envelope.ts';
@@ -73,7 +73,7 @@ export class ModuleConsumer {
 
   constructor(private readonly deps: ModuleConsumerDeps) {
     for (const handler of deps.handlers) {
-      const key = handlerKey(handler.contract.type, handler.contract.version);
+      const key = contractKey(handler.contract.type, handler.contract.version);
       // A second listener would silently replace the first: one of them would never run.
       if (this.handlers.has(key)) throw new Error(`consumer group "${deps.group}" has two listeners for ${key}`);
       this.handlers.set(key, handler);
@@ -174,7 +174,7 @@ export class ModuleConsumer {
     const decoded = decodeEnvelope(message.value, message.headers);
     if (!decoded.ok) return { rejected: `poison message: ${decoded.reason}` };
     const { envelope } = decoded;
-    const handler = this.handlers.get(handlerKey(envelope.type, envelope.dataversion));
+    const handler = this.handlers.get(contractKey(envelope.type, envelope.dataversion));
     if (handler === undefined) return { rejected: `no handler for ${envelope.type} version ${envelope.dataversion}` };
     const validator = validatorOf(handler.contract);
     if (!validator.Check(envelope.data)) {
@@ -475,10 +475,6 @@ export class ModuleConsumer {
 
 function receivedFrom(row: ParkedMessageRow): ReceivedMessage {
   return { topic: row.topic, partition: row.partition, offset: row.message_offset, key: row.message_key, value: row.payload, headers: row.headers };
-}
-
-function handlerKey(type: string, version: number): string {
-  return `${type}@${version}`;
 }
 
 function describe(error: unknown): string {

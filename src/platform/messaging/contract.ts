@@ -27,6 +27,11 @@ export function defineEvent<S extends TSchema>(
   return { ...contract, topic: contract.topic ?? contract.type };
 }
 
+/** `type@version`: one contract version, as listeners are looked up by (an envelope's type and dataversion). */
+export function contractKey(type: string, version: number): string {
+  return `${type}@${version}`;
+}
+
 const validators = new WeakMap<TSchema, Validator>();
 
 /** Compiled once per schema; consumers check every payload before a handler sees it. */
