@@ -6,6 +6,7 @@ import { audit, type OperatorAction } from '../messaging/dead-letters.ts';
 import type { HttpApp } from './app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay } from './idempotency.ts';
 import { pageOf, pagingQuery } from './paging.ts';
+import { readInSnapshot } from '../db/snapshot.ts';
 
 const ProblemRef = Type.Ref('Problem');
 const security = [{ adminToken: [] }];
@@ -99,7 +100,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     },
   }, async (request) => {
     const { limit, offset } = pageOf(request.query);
-    return parking.list(orm.em.fork(), request.query, limit, offset);
+    return readInSnapshot(orm, (em) => parking.list(em, request.query, limit, offset));
   });
 
   for (const action of ['redrive', 'skip'] as const) {

@@ -5,6 +5,7 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { Charge } from '../../domain/charge.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
+import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -56,7 +57,7 @@ export function queryChargesRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
   }, async (request) => {
     const { login } = request.query;
     const { limit, offset } = pageOf(request.query);
-    const [charges, total] = await deps.orm.em.fork().findAndCount(Charge, { login }, { orderBy: { id: 'desc' }, limit, offset });
+    const [charges, total] = await readInSnapshot(deps.orm, (em) => em.findAndCount(Charge, { login }, { orderBy: { id: 'desc' }, limit, offset }));
     return { items: charges.map(toChargeView), total, limit, offset };
   });
 }

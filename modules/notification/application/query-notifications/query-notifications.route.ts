@@ -4,6 +4,7 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { pageOf } from '../../../../src/platform/http/paging.ts';
 import { notificationsOf } from '../../infrastructure/notification.repository.ts';
 import { NotificationList, NotificationsQuery, toNotificationView } from './query-notifications.schema.ts';
+import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
 const SUMMARY = 'A person\'s messages, newest first';
 // Messages follow events, so a person who just registered may not be known here yet: an unknown
@@ -23,7 +24,7 @@ export function queryNotificationsRoutes(app: HttpApp, deps: { orm: MikroORM }):
     }, async (request) => {
       const { login } = request.query;
       const { limit, offset } = pageOf(request.query);
-      const { items, total } = await notificationsOf(deps.orm.em.fork(), login, { limit, offset });
+      const { items, total } = await readInSnapshot(deps.orm, (em) => notificationsOf(em, login, { limit, offset }));
       return { login, items: items.map(toNotificationView), total, limit, offset };
     });
   }

@@ -5,6 +5,7 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.ts';
 import { OrderView, toOrderView } from '../order.schema.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
+import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -41,7 +42,7 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
   }, async (request) => {
     const { login } = request.query;
     const { limit, offset } = pageOf(request.query);
-    const [orders, total] = await listOrdersOf(deps.orm.em.fork(), login, { limit, offset });
+    const [orders, total] = await readInSnapshot(deps.orm, (em) => listOrdersOf(em, login, { limit, offset }));
     return { items: orders.map(toOrderView), total, limit, offset };
   });
 }

@@ -7,6 +7,7 @@ import { Payment } from '../../domain/payment.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.schema.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
+import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -39,7 +40,7 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       if (accountId === undefined) return { items: [], total: 0, limit, offset };
       where = { accountId };
     }
-    const [payments, total] = await em.findAndCount(Payment, where, { orderBy: { id: 'desc' }, limit, offset });
+    const [payments, total] = await readInSnapshot(deps.orm, (snapshot) => snapshot.findAndCount(Payment, where, { orderBy: { id: 'desc' }, limit, offset }));
     return { items: payments.map(toPaymentView), total, limit, offset };
   });
 

@@ -6,6 +6,7 @@ import { Profile } from '../../domain/profile.ts';
 import { toProfileView } from '../profile.mapper.ts';
 import { ProfileView } from '../profile.schema.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
+import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
 const Problem = Type.Ref('Problem');
 
@@ -25,7 +26,7 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
     },
   }, async (request) => {
     const { limit, offset } = pageOf(request.query);
-    const [profiles, total] = await deps.orm.em.fork().findAndCount(Profile, {}, { orderBy: { id: 'asc' }, limit, offset });
+    const [profiles, total] = await readInSnapshot(deps.orm, (em) => em.findAndCount(Profile, {}, { orderBy: { id: 'asc' }, limit, offset }));
     return { items: profiles.map(toProfileView), total, limit, offset };
   });
 
