@@ -324,12 +324,18 @@ export class ModuleConsumer {
           return 'parked';
         }
         if (!row!.claimed) return 'duplicate';
-      } else if ((await tx.execute(CLAIM_INBOX_SQL, [this.deps.group, envelope.id, message.topic])).length === 0) {
-        return 'duplicate';
+        await this.runHandler(tx, item);
+        return 'processed';
       }
-      await this.runHandler(tx, item);
-      return 'processed';
+      return this.claimAndHandle(tx, item);
     });
+  }
+
+  /** The inbox row, then the handler, in `tx`: a message whose event this group already handled is a duplicate. */
+  private async claimAndHandle(tx: EntityManager, item: Handleable): Promise<Outcome> {
+    if ((await tx.execute(CLAIM_INBOX_SQL, [this.deps.group, item.envelope.id, item.message.topic])).length === 0) return 'duplicate';
+    await this.runHandler(tx, item);
+    return 'processed';
   }
 
   private runHandler(em: EntityManager, { handler, envelope }: Pick<Handleable, 'handler' | 'envelope'>): Promise<void> {
@@ -423,11 +429,7 @@ export class ModuleConsumer {
     const { envelope } = inspected.handleable;
     const started = performance.now();
     try {
-      const outcome = await tx.transactional(async (attempt): Promise<Outcome> => {
-        if ((await attempt.execute(CLAIM_INBOX_SQL, [group, envelope.id, message.topic])).length === 0) return 'duplicate';
-        await this.runHandler(attempt, inspected.handleable);
-        return 'processed';
-      });
+      const outcome = await tx.transactional((attempt) => this.claimAndHandle(attempt, inspected.handleable));
       await this.deps.parking.advance(tx, group, due.key, headId);
       return () => {
         this.deps.metrics.handlerDuration.observe({ consumer: group, topic: message.topic }, (performance.now() - started) / 1000);
