@@ -12,7 +12,7 @@ t.test('loadConfig › defaults run everything on the local transport', async (t
   t.equal(config.processing.delayMinMs, 500);
   t.equal(config.processing.delayMaxMs, 5000);
   t.equal(config.orderWaitMs, 5000);
-  t.equal(config.adminToken, undefined);
+  t.equal(config.moneyRequestsPerMinute, 120, 'RATE_LIMIT_MONEY_PER_MINUTE defaults to 120');
 });
 
 t.test('loadConfig › KAFKA_BROKERS turns Kafka on unless KAFKA_ENABLED=false', async (t) => {

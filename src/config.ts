@@ -67,12 +67,16 @@ export interface Config {
   idempotencyKeyTtlHours: number;
   /** MONEY_MAX_AMOUNT and MONEY_MAX_BALANCE, in major units of any currency. */
   money: MoneyLimitSettings;
-  adminToken: string | undefined;
   /**
    * How bearer tokens are verified: an OpenID Connect provider's JWKS, or (the embedded default)
-   * a signing key made under DATA_DIR on first start.
+   * a signing key made under DATA_DIR on first start. With a provider, `serviceClient` is how this
+   * process gets its own service token (OAuth 2.0 client credentials) to call `MODULE_URL_*`.
    */
-  auth: { kind: 'local'; issuer: string; audience: string } | { kind: 'jwks'; jwksUrl: string; issuer: string; audience: string };
+  auth:
+    | { kind: 'local'; issuer: string; audience: string }
+    | { kind: 'jwks'; jwksUrl: string; issuer: string; audience: string; serviceClient: ServiceClient | undefined };
+  /** Requests per minute one caller may send to the routes that move money (429 beyond). */
+  moneyRequestsPerMinute: number;
   logLevel: LogLevel;
   /** Base URLs of modules that run in another process, for synchronous queries (`MODULE_URL_ACCOUNT=http://...`). */
   moduleUrls: Partial<Record<ModuleName, string>>;
@@ -154,6 +158,13 @@ function httpUrl(name: string, raw: string): string {
   throw new ConfigError(`${name} must be an http(s) URL (got "${raw}")`);
 }
 
+/** An OAuth 2.0 client of the provider, for the client-credentials grant (RFC 6749 §4.4). */
+export interface ServiceClient {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
 /** The issuer and audience of the local key's tokens when none are configured. */
 export const LOCAL_TOKEN_AUDIENCE = 'payments-platform';
 
@@ -166,7 +177,16 @@ function authFrom(env: Env): Config['auth'] {
   for (const [name, value] of [['AUTH_ISSUER', issuer], ['AUTH_AUDIENCE', audience]] as const) {
     if (value === undefined) throw new ConfigError(`${name} must be set when AUTH_JWKS_URL is: the provider's issuer URL and this API's audience`);
   }
-  return { kind: 'jwks', jwksUrl: httpUrl('AUTH_JWKS_URL', jwksUrl), issuer: issuer!, audience: audience! };
+  return { kind: 'jwks', jwksUrl: httpUrl('AUTH_JWKS_URL', jwksUrl), issuer: issuer!, audience: audience!, serviceClient: serviceClientFrom(env) };
+}
+
+function serviceClientFrom(env: Env): ServiceClient | undefined {
+  const names = ['AUTH_TOKEN_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'] as const;
+  const [tokenUrl, clientId, clientSecret] = names.map((name) => present(env, name));
+  if (tokenUrl === undefined && clientId === undefined && clientSecret === undefined) return undefined;
+  const missing = names.filter((name) => present(env, name) === undefined);
+  if (missing.length > 0) throw new ConfigError(`${missing.join(' and ')} must be set with ${names.filter((name) => !missing.includes(name)).join(' and ')}: the provider's token endpoint and this process's client credentials`);
+  return { tokenUrl: httpUrl('AUTH_TOKEN_URL', tokenUrl!), clientId: clientId!, clientSecret: clientSecret! };
 }
 
 function postgresUrl(name: string, raw: string | undefined): string | undefined {
@@ -288,7 +308,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAmount: decimal(env, 'MONEY_MAX_AMOUNT', 1_000_000_000, 0.001, MONEY_CEILING),
       maxBalance: decimal(env, 'MONEY_MAX_BALANCE', 1_000_000_000_000, 0.001, MONEY_CEILING),
     },
-    adminToken: present(env, 'ADMIN_TOKEN'),
+    moneyRequestsPerMinute: integer(env, 'RATE_LIMIT_MONEY_PER_MINUTE', 120, 1, 1_000_000),
     auth: authFrom(env),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     moduleUrls: moduleUrlsFrom(env),
@@ -307,5 +327,9 @@ function assertDeployable(config: Config): void {
     throw new ConfigError(
       'ROLE/MODULES select part of the platform, which needs KAFKA_BROKERS: the local transport delivers events only inside one process that runs every role and module',
     );
+  }
+  const callsOthers = Object.keys(config.moduleUrls).length > 0;
+  if (callsOthers && config.auth.kind === 'jwks' && config.auth.serviceClient === undefined) {
+    throw new ConfigError('AUTH_TOKEN_URL, AUTH_CLIENT_ID and AUTH_CLIENT_SECRET must be set when MODULE_URL_* is set with AUTH_JWKS_URL: this process needs a service token from the provider to call the other module');
   }
 }

@@ -44,10 +44,10 @@ export default defineModule({
     container.register(ACCOUNT_QUERY_API, asFunction(({ orm }: Cradle) => inProcessAccountQueryApi(orm)).singleton());
   },
   async routes(app, container) {
-    const { orm, clock, idempotency, config, moneyLimits } = container.cradle;
+    const { orm, clock, idempotency, moneyLimits } = container.cradle;
     changeBalanceRoutes(app, { clock, idempotency, limits: moneyLimits });
     queryAccountRoutes(app, { orm });
-    await changeStatusRoutes(app, { clock, idempotency, adminToken: config.adminToken });
+    changeStatusRoutes(app, { clock, idempotency });
   },
   handlers: [
     onProfileRegistered,

@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
 import type { Config } from '../config.ts';
+import type { TokenVerifier } from './auth/bearer-tokens.ts';
+import type { ServiceAuthorization } from './auth/service-tokens.ts';
 import type { IdempotencyKeys } from './http/idempotency.ts';
 import type { MoneyLimits } from './money.ts';
 import type { Parking } from './messaging/parking.ts';
@@ -31,6 +33,10 @@ export interface PlatformServices {
   idempotency: IdempotencyKeys;
   /** MONEY_MAX_AMOUNT and MONEY_MAX_BALANCE in each currency's minor units. */
   moneyLimits: MoneyLimits;
+  /** Checks the bearer tokens of this process's routes. */
+  tokenVerifier: TokenVerifier;
+  /** This process's service token, for another process's query API (`MODULE_URL_*`). */
+  serviceAuthorization: ServiceAuthorization;
 }
 
 /** Modules add their own registrations (query APIs, services) beside the platform's. */

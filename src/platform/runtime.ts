@@ -3,6 +3,7 @@ import { migrations } from '../../migrations/index.ts';
 import { OutboxRelay } from '../../relay/outbox-relay.ts';
 import type { Config } from '../config.ts';
 import { randomIds, systemClock, type Clock, type IdGenerator } from './clock.ts';
+import { processAuth } from './auth/service-tokens.ts';
 import { createPlatformContainer, type Cradle } from './container.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
 import { createOrm, migrate } from './db/orm.ts';
@@ -98,12 +99,15 @@ async function startOn(
   const transport = (overrides.wrapTransport ?? ((real: Transport) => real))(createTransport(config, logger));
   stoppers.unshift(() => transport.close());
   const units = new UnitsOfWork(orm, outbox);
+  const { verifier: tokenVerifier, serviceAuthorization } = await processAuth(config);
   const container = createPlatformContainer({
     config, logger, clock, ids, orm, topics, outbox, units, transport, metrics,
     deadLetters: new DeadLetters(orm, outbox, topics, ids),
     parking: new Parking(orm),
     idempotency: new IdempotencyKeys(units, config.idempotencyKeyTtlHours),
     moneyLimits: new MoneyLimits(config.money),
+    tokenVerifier,
+    serviceAuthorization,
   });
   for (const module of modules) module.register?.(container);
   metrics.onScrape(async () => {
@@ -215,10 +219,12 @@ async function createHttp(
   const app = await createHttpApp({
     logger,
     metrics,
+    verifier: container.cradle.tokenVerifier,
+    moneyRequestsPerMinute: container.cradle.config.moneyRequestsPerMinute,
     tags: [
       ...modules.map((module) => ({ name: module.name, description: module.description })),
       { name: 'operations', description: 'Health and metrics' },
-      { name: 'admin', description: 'Operator routes (bearer ADMIN_TOKEN)' },
+      { name: 'admin', description: 'Operator routes (an operator token)' },
     ],
   });
   await platformRoutes(app, container);

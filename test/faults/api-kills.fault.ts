@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { customerAuthorization } from '../harness/tokens.ts';
 import t, { type Test } from 'tap';
 import { testBroker } from '../harness/suite.ts';
 import { FaultRun } from './harness/fault-run.ts';
@@ -32,11 +33,12 @@ interface KeyOutcome {
 async function payUntilAnswered(url: string, login: string, key: string, random: () => number, deadline: number): Promise<KeyOutcome> {
   const outcome: KeyOutcome = { key, login, status: undefined, paymentId: undefined, attempts: 0, replayed: false };
   const body = JSON.stringify({ userName: login, amount: 1.25, currency: 'EUR' });
+  const authorization = await customerAuthorization(login);
   while (Date.now() < deadline) {
     outcome.attempts++;
     try {
       const response = await fetch(`${url}/payments`, {
-        method: 'POST', body, headers: { 'content-type': 'application/json', 'idempotency-key': key }, signal: AbortSignal.timeout(15_000),
+        method: 'POST', body, headers: { 'content-type': 'application/json', 'idempotency-key': key, authorization }, signal: AbortSignal.timeout(15_000),
       });
       const answer = (await response.json()) as { id?: number };
       if (response.status < 500 && response.status !== 409) {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { customerAuthorization } from '../harness/tokens.ts';
 import { testBroker, TRANSPORTS } from '../harness/suite.ts';
 import { FaultRun } from './harness/fault-run.ts';
 import { assertInvariants, waitUntilCaughtUp } from './harness/invariants.ts';
@@ -50,7 +51,7 @@ async function pay(url: string, login: string, n: number): Promise<number | 'err
   try {
     const response = await fetch(`${url}/payments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: await customerAuthorization(login) },
       body: JSON.stringify({ userName: login, amount: AMOUNT, currency: 'EUR', description: `concurrent ${n}` }),
       signal: AbortSignal.timeout(120_000),
     });
@@ -62,7 +63,7 @@ async function pay(url: string, login: string, n: number): Promise<number | 'err
 }
 
 async function accountOf(url: string, login: string): Promise<{ balance: number; reserved: number }> {
-  const response = await fetch(`${url}/account?login=${encodeURIComponent(login)}`);
+  const response = await fetch(`${url}/account?login=${encodeURIComponent(login)}`, { headers: { authorization: await customerAuthorization(login) } });
   return (await response.json()) as { balance: number; reserved: number };
 }
 

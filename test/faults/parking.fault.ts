@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { eventually } from '../harness/eventually.ts';
-import { ADMIN_TOKEN, type TestPlatform } from '../harness/platform.ts';
+import { type TestPlatform } from '../harness/platform.ts';
+import { OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
 import { effects, handledOrderByKey, Sequenced, startRecordingConsumer } from '../harness/recording-consumer.ts';
 import { RefuseKey } from '../harness/refusing-transport.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
@@ -9,7 +10,7 @@ const KEYS = 1000;
 const FAILING = 20;
 const PER_KEY = 5;
 const GROUP = 'test.recorder';
-const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const auth = { authorization: OPERATOR_AUTHORIZATION };
 
 async function write(app: TestPlatform, round: number, keys: number, perKey: number, prefix = 'k'): Promise<void> {
   const { orm, outbox } = app.container.cradle;

@@ -3,7 +3,7 @@ import { Kafka, logLevel, type Message } from 'kafkajs';
 import t, { type Test } from 'tap';
 import { envelopeHeaders } from '../../src/platform/messaging/envelope.ts';
 import { eventually } from '../harness/eventually.ts';
-import { ADMIN_TOKEN } from '../harness/platform.ts';
+import { customerAuthorization, OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
 import { testBroker } from '../harness/suite.ts';
 import { FaultRun, type Delivery } from './harness/fault-run.ts';
 import { assertInvariants, waitForEvents, waitUntilCaughtUp } from './harness/invariants.ts';
@@ -56,7 +56,7 @@ t.test('1,000 malformed or schema-breaking messages on consumed topics: all end 
   const dlqRows = await run.pool.query<{ n: number }>(`select count(*)::int as n from messaging.outbox where topic like '%.dlq'`);
   t.equal(dlqRows.rows[0]!.n, expectedDeadLetters, 'every dead letter was also published to <topic>.dlq');
 
-  const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const auth = { authorization: OPERATOR_AUTHORIZATION };
   const listed = (await (await fetch(`${api.url}/admin/dead-letters?limit=1`, { headers: auth })).json()) as { total: number };
   t.equal(listed.total, expectedDeadLetters, 'GET /admin/dead-letters counts them all');
 
@@ -86,7 +86,7 @@ async function redriveFixedBalanceChange(t: Test, run: FaultRun, url: string, lo
     [`${run.namespace}.notification`, `${run.namespace}.account.balance.changed`]);
   const deadLetter = rows[0];
   if (deadLetter === undefined) throw new Error('no schema-broken account.balance.changed dead letter of the notification group');
-  const account = (await (await fetch(`${url}/account?login=${login}`)).json()) as { accountId: number };
+  const account = (await (await fetch(`${url}/account?login=${login}`, { headers: { authorization: await customerAuthorization(login) } })).json()) as { accountId: number };
   const fixed = {
     accountId: account.accountId, previousBalance: 100, newBalance: 143.21, changeAmount: 43.21,
     currency: 'EUR', changeReason: 'CREDIT', timestamp: new Date().toISOString(),

@@ -1,12 +1,13 @@
 import type { Test } from 'tap';
 import { eventually } from './eventually.ts';
-import { ADMIN_TOKEN, type TestPlatform } from './platform.ts';
+import { type TestPlatform } from './platform.ts';
+import { OPERATOR_AUTHORIZATION } from './tokens.ts';
 
 /** HTTP steps shared by the end-to-end flows, written as a user of the API would take them. */
 export interface AccountBody { accountId: number; userId: number; balance: number; reserved: number; available: number; currency: string; status: string }
 export interface NotificationBody { items: Array<{ type: string; message: string }> }
 
-export const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
+export const adminHeaders = { authorization: OPERATOR_AUTHORIZATION };
 
 /** Registers a person, waits for the account and deposits `deposit`. Returns the account. */
 export async function onboard(app: TestPlatform, login: string, deposit: number, api: TestPlatform = app): Promise<AccountBody> {

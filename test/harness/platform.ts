@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig, type ModuleName } from '../../src/config.ts';
+import { customerAuthorization, OPERATOR_AUTHORIZATION } from './tokens.ts';
 import { startPlatform, type PlatformOverrides, type RunningPlatform } from '../../src/platform/runtime.ts';
 
 export type TransportKind = 'local' | 'kafka';
@@ -29,7 +30,6 @@ export interface TestPlatform extends RunningPlatform {
   json<T = unknown>(response: LightMyRequestResponse): T;
 }
 
-export const ADMIN_TOKEN = 'test-admin-token';
 
 /** Starts the real platform on a test database; Kafka runs get a fresh topic and group namespace. */
 export async function startTestPlatform(options: TestPlatformOptions): Promise<TestPlatform> {
@@ -38,7 +38,6 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     DATABASE_URL: options.databaseUrl,
     PORT: '0',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
-    ADMIN_TOKEN,
     RELAY_POLL_INTERVAL_MS: '200',
     RELAY_BACKOFF_BASE_MS: '50',
     RELAY_BACKOFF_MAX_MS: '1000',
@@ -47,6 +46,8 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     PROCESSING_DELAY_MIN_MS: '0',
     PROCESSING_DELAY_MAX_MS: '20',
     ORDER_WAIT_MS: '8000',
+    // Flows pay many times from few logins; the rate-limit test sets its own low limit.
+    RATE_LIMIT_MONEY_PER_MINUTE: '1000000',
     ...(options.transport === 'kafka'
       ? {
           KAFKA_BROKERS: requireBrokers(options.brokers).join(','),
@@ -69,12 +70,38 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
   return {
     ...platform,
     namespace,
-    request: (request) => {
+    request: async (request) => {
       if (platform.http === undefined) throw new Error('this test platform has no api role');
-      return platform.http.inject(request);
+      return platform.http.inject({ ...request, headers: await authenticated(request) });
     },
     json: <T>(response: LightMyRequestResponse) => response.json<T>(),
   };
+}
+
+/**
+ * A request's headers with an `Authorization` header: as given when the test sets one (an
+ * `authorization: undefined` sends none), else a customer token for the login the request names
+ * (`login` or `userName` in its body or query), else an operator token — so flows read as the
+ * person they act for, and the tests of refusals say exactly what they send.
+ */
+async function authenticated(request: InjectOptions): Promise<Record<string, string>> {
+  const given = { ...(request.headers as Record<string, string | undefined> | undefined) };
+  if ('authorization' in given) {
+    if (given['authorization'] === undefined) delete given['authorization'];
+    return given as Record<string, string>;
+  }
+  const login = namedLogin(request);
+  return { ...given, authorization: login === undefined ? OPERATOR_AUTHORIZATION : await customerAuthorization(login) } as Record<string, string>;
+}
+
+function namedLogin(request: InjectOptions): string | undefined {
+  const body = typeof request.payload === 'object' && request.payload !== null && !Buffer.isBuffer(request.payload) ? (request.payload as Record<string, unknown>) : {};
+  const url = typeof request.url === 'string' ? new URL(request.url, 'http://test') : undefined;
+  const query = { ...Object.fromEntries(url?.searchParams ?? []), ...(request.query as Record<string, unknown> | undefined) };
+  for (const value of [body['login'], body['userName'], query['login'], query['userName']]) {
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
 }
 
 function requireBrokers(brokers: string[] | undefined): string[] {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { envelopeHeaders } from '../../src/platform/messaging/envelope.ts';
 import { eventually } from '../harness/eventually.ts';
-import { ADMIN_TOKEN, type TestPlatform } from '../harness/platform.ts';
+import { type TestPlatform } from '../harness/platform.ts';
+import { OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
 import { effects, Sequenced, startRecordingConsumer } from '../harness/recording-consumer.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 
@@ -37,7 +38,7 @@ for (const transport of TRANSPORTS) {
 
     const unauthorised = await app.request({ method: 'GET', url: '/admin/dead-letters' });
     t.equal(unauthorised.statusCode, 401, 'GET /admin/dead-letters › needs the admin token');
-    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const auth = { authorization: OPERATOR_AUTHORIZATION };
     const listed = await eventually(async () => {
       const body = (await app.request({ method: 'GET', url: '/admin/dead-letters', headers: auth })).json<DeadLetterList>();
       if (body.total !== 3) throw new Error(JSON.stringify(body).slice(0, 600));
@@ -99,7 +100,7 @@ for (const transport of TRANSPORTS) {
     t.equal(dead?.attempts, app.config.consumer.maxAttempts, `dead-lettered after CONSUMER_MAX_ATTEMPTS (${app.config.consumer.maxAttempts}) attempts`);
     t.match(dead?.error, /refusing k\/0/);
 
-    const status = await app.request({ method: 'GET', url: '/admin/outbox', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const status = await app.request({ method: 'GET', url: '/admin/outbox', headers: { authorization: OPERATOR_AUTHORIZATION } });
     t.equal(status.statusCode, 200, 'GET /admin/outbox › 200');
     t.match(status.json(), { backlog: Number, byTopic: Array });
   });

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { eventually } from '../harness/eventually.ts';
-import { ADMIN_TOKEN, type TestPlatform } from '../harness/platform.ts';
+import { type TestPlatform } from '../harness/platform.ts';
+import { OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
 import { effects, handledOrderByKey, Sequenced, startRecordingConsumer } from '../harness/recording-consumer.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 
@@ -9,7 +10,7 @@ import { platformFor, TRANSPORTS } from '../harness/suite.ts';
  * order while other keys flow; redriving or skipping the letter releases them, in order, once.
  */
 
-const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const auth = { authorization: OPERATOR_AUTHORIZATION };
 const GROUP = 'test.recorder';
 
 interface ParkedKeyBody { consumer: string; key: string; deadLetterId: number; error: string; parkedMessages: number }

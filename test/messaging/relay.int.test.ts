@@ -6,7 +6,8 @@ import { eventually } from '../harness/eventually.ts';
 import { effects, handledOrderByKey, Sequenced, startRecordingConsumer, writeSequencedEvents } from '../harness/recording-consumer.ts';
 import { PassThroughTransport, RefuseKey } from '../harness/refusing-transport.ts';
 import { platformFor, testBroker, TRANSPORTS } from '../harness/suite.ts';
-import { ADMIN_TOKEN, type TestPlatform } from '../harness/platform.ts';
+import { type TestPlatform } from '../harness/platform.ts';
+import { OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
 
 /** Publishes for real, then fails once as if the relay died before marking the rows published. */
 class CrashAfterPublish extends PassThroughTransport {
@@ -122,7 +123,7 @@ for (const transport of TRANSPORTS) {
         orm.em.fork().transactional(async (em) => void events.forEach((data) => outbox.add(em, Sequenced, data)));
       await write([{ key: 'refused', seq: 0 }, ...Array.from({ length: 20 }, (_, n) => ({ key: `good-${n}`, seq: 0 })), { key: 'refused', seq: 1 }]);
       await eventually(async () => (await effects(app)).length === 20 ? true : undefined, { what: 'every other key handled', timeoutMs: 30_000 });
-      const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+      const auth = { authorization: OPERATOR_AUTHORIZATION };
       const held = await eventually(async () => {
         const { items } = (await app.request({ method: 'GET', url: '/admin/outbox/held-keys', headers: auth })).json<{ items: Array<{ key: string; parked: boolean; refusals: number; waitingRows: number; error: string }> }>();
         return items.find((item) => item.key === 'refused' && item.parked);

@@ -22,10 +22,10 @@ export interface AccountQueryApi {
 
 export const ACCOUNT_QUERY_API = 'accountQueryApi';
 
-/** The same API over the account module's public HTTP routes. */
-export function accountQueryApiOverHttp(baseUrl: string, timeoutMs = 5000): AccountQueryApi {
+/** The same API over the account module's public HTTP routes, with the calling process's service token. */
+export function accountQueryApiOverHttp(baseUrl: string, authorization: () => Promise<string>, timeoutMs = 5000): AccountQueryApi {
   const get = async (path: string): Promise<AccountSnapshot | null> => {
-    const response = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: await authorization() }, signal: AbortSignal.timeout(timeoutMs) });
     if (response.status === 404) return null;
     if (!response.ok) throw new Error(`account query ${path} answered ${response.status}`);
     return (await response.json()) as AccountSnapshot;

@@ -1,4 +1,4 @@
-import { RuleViolationError } from '../../../src/platform/errors.ts';
+import { NotFoundError, RuleViolationError } from '../../../src/platform/errors.ts';
 import { formatMoney } from '../../../src/platform/money.ts';
 
 /** Why an account refuses to pay (reserve, withdraw or debit); the reason travels in refusal events. */
@@ -53,4 +53,11 @@ export class ReservedFundsPendingError extends RuleViolationError {
  */
 export class HoldStateError extends Error {
   override name = 'HoldStateError';
+}
+
+/** No such account, or (to a customer) one it does not own: the answer is the same, so ids cannot be probed. */
+export class AccountNotFoundError extends NotFoundError {
+  constructor(which: { login: string } | { id: number }) {
+    super('account', 'login' in which ? `No account for login ${which.login}` : `No account with id ${which.id}`);
+  }
 }

@@ -1,7 +1,8 @@
 import type { Static, TSchema } from 'typebox';
 import type { EventContract } from '../../../src/platform/messaging/contract.ts';
 import { eventually } from '../../../test/harness/eventually.ts';
-import { ADMIN_TOKEN, type TestPlatform } from '../../../test/harness/platform.ts';
+import { type TestPlatform } from '../../../test/harness/platform.ts';
+import { OPERATOR_AUTHORIZATION } from '../../../test/harness/tokens.ts';
 
 /** What the account routes answer (AccountView). */
 export interface AccountBody {
@@ -15,7 +16,7 @@ export interface AccountBody {
   status: 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
 }
 
-export const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
+export const adminHeaders = { authorization: OPERATOR_AUTHORIZATION };
 
 /** Registers a person, waits for their account and tops it up: the state most account tests start from. */
 export async function openAccount(app: TestPlatform, login: string, options: { deposit?: number; currency?: string } = {}): Promise<AccountBody> {

@@ -1,3 +1,4 @@
+import { actsFor, type Caller } from '../../../src/platform/auth/caller.ts';
 import { IllegalPaymentTransitionError } from './payment.errors.ts';
 import type { PaymentStatus } from './payment-status.ts';
 
@@ -67,6 +68,11 @@ export class Payment {
     payment.createdAt = now;
     payment.updatedAt = now;
     return { payment, change: { from: null, to: 'CREATED', reason: null, at: now } };
+  }
+
+  /** A customer sees its own payments only (the payer's login); operators see them all. */
+  isVisibleTo(caller: Caller): boolean {
+    return actsFor(caller, this.userName ?? '');
   }
 
   canBecome(status: PaymentStatus): boolean {

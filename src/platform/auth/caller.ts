@@ -11,3 +11,11 @@ export interface Caller {
   subject: string;
   role: CallerRole;
 }
+
+/**
+ * Whether the caller may see or act on what `login` owns: that customer itself, or an operator or
+ * service, which work across customers (the route's declared roles say which of them get there).
+ */
+export function actsFor(caller: Caller, login: string): boolean {
+  return caller.role !== 'customer' || caller.subject === login;
+}

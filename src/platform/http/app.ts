@@ -5,9 +5,12 @@ import Fastify, { LogController, type FastifyError, type FastifySchemaCompiler, 
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
+import type { TokenVerifier } from '../auth/bearer-tokens.ts';
+import { authenticate, bearerSecurityScheme } from '../auth/route-security.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { runInTrace, traceFrom } from '../observability/trace-context.ts';
+import { registerRateLimits } from './rate-limits.ts';
 import { problem, ProblemSchema, sendProblem, toProblem } from './problem.ts';
 
 export type HttpApp = FastifyInstance<
@@ -22,6 +25,10 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: Metrics;
   tags: Array<{ name: string; description: string }>;
+  /** Checks the bearer token of every route that declares a role requirement. */
+  verifier: TokenVerifier;
+  /** RATE_LIMIT_MONEY_PER_MINUTE. */
+  moneyRequestsPerMinute: number;
 }
 
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -51,7 +58,8 @@ export function operationIdOf(method: string, url: string): string {
 
 /**
  * fastify with TypeBox validation (strict for bodies: no coercion, unknown fields refused),
- * OpenAPI at /docs, problem+json errors, W3C trace context and request metrics.
+ * bearer-token checks per route's declared security, OpenAPI at /docs, problem+json errors,
+ * W3C trace context and request metrics.
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const app = Fastify({
@@ -75,6 +83,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     const traceparent = request.headers.traceparent;
     runInTrace(traceFrom(typeof traceparent === 'string' ? traceparent : undefined), done);
   });
+  app.decorateRequest('caller', undefined);
+  app.addHook('onRequest', authenticate(options.verifier));
   app.addHook('onResponse', async (request, reply) => {
     options.metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
@@ -95,10 +105,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
         description: 'Profiles, accounts, payments, billing, orders and notifications. Errors are application/problem+json (RFC 9457).',
       },
       tags: options.tags,
-      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: bearerSecurityScheme },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerRateLimits(app, options.moneyRequestsPerMinute);
   return app;
 }

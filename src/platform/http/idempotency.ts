@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { callerOf } from '../auth/route-security.ts';
 import type { UnitsOfWork, Work } from '../db/unit-of-work.ts';
 import { ConflictError, ProblemError } from '../errors.ts';
 
@@ -14,7 +15,7 @@ export interface StoredResponse<T> {
 export interface IdempotencyScope {
   /** A stable name of the route, e.g. `payment.request`. */
   route: string;
-  /** The account, login or resource the request acts for. */
+  /** Who sent it: `<role>:<subject>` of the bearer token. */
   caller: string;
 }
 
@@ -69,7 +70,10 @@ export class IdempotencyKeys {
     private readonly ttlHours: number,
   ) {}
 
-  async respond<T>(request: FastifyRequest, scope: IdempotencyScope, work: Work<StoredResponse<T>>): Promise<StoredResponse<T> & { replayed: boolean }> {
+  /** Runs `work` once per Idempotency-Key of this route and caller; `route` is a stable name, e.g. `payment.request`. */
+  async respond<T>(request: FastifyRequest, route: string, work: Work<StoredResponse<T>>): Promise<StoredResponse<T> & { replayed: boolean }> {
+    const caller = callerOf(request);
+    const scope: IdempotencyScope = { route, caller: `${caller.role}:${caller.subject}` };
     const key = keyOf(request);
     if (key === undefined) return { ...(await this.units.run(work)), replayed: false };
     const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');

@@ -7,11 +7,11 @@ import type { HttpApp } from './app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay } from './idempotency.ts';
 import { pageOf, pagingQuery } from './paging.ts';
 import { readInSnapshot } from '../db/snapshot.ts';
+import { callerOf, requiresRole } from '../auth/route-security.ts';
+import type { FastifyRequest } from 'fastify';
 
 const ProblemRef = Type.Ref('Problem');
-const security = [{ adminToken: [] }];
-/** Until operators sign in (issue: authentication), the admin token is the only identity there is. */
-const ACTOR = 'admin-token';
+const security = requiresRole('operator');
 /** A bulk action over keys sharing an error takes at most this many at once; repeat it for more. */
 const BULK_LIMIT = 1000;
 
@@ -49,8 +49,8 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
       response: { 200: Settled, ...Errors },
     },
   }, async (request, reply) => {
-    const action: OperatorAction & { payload?: unknown } = { actor: ACTOR, reason: request.body?.reason, payload: request.body?.payload };
-    const answer = await idempotency.respond(request, { route: 'admin.dead-letter.redrive', caller: ACTOR }, async (uow) => ({
+    const action: OperatorAction & { payload?: unknown } = { actor: actorOf(request), reason: request.body?.reason, payload: request.body?.payload };
+    const answer = await idempotency.respond(request, 'admin.dead-letter.redrive', async (uow) => ({
       status: 200, body: settledView(await deadLetters.redrive(uow.em, request.params.id, action)),
     }));
     markReplay(reply, answer);
@@ -69,8 +69,8 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
       response: { 200: Settled, ...Errors },
     },
   }, async (request, reply) => {
-    const answer = await idempotency.respond(request, { route: 'admin.dead-letter.skip', caller: ACTOR }, async (uow) => ({
-      status: 200, body: settledView(await deadLetters.skip(uow.em, request.params.id, { actor: ACTOR, reason: request.body.reason })),
+    const answer = await idempotency.respond(request, 'admin.dead-letter.skip', async (uow) => ({
+      status: 200, body: settledView(await deadLetters.skip(uow.em, request.params.id, { actor: actorOf(request), reason: request.body.reason })),
     }));
     markReplay(reply, answer);
     return answer.body;
@@ -124,11 +124,11 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     }, async (request, reply) => {
       const body = request.body as { consumer: string; key?: string; error?: string; payload?: unknown; reason?: string };
       const match = selectionOf(body);
-      const answer = await idempotency.respond(request, { route: `admin.parked-keys.${action}`, caller: ACTOR }, async (uow) => {
+      const answer = await idempotency.respond(request, `admin.parked-keys.${action}`, async (uow) => {
         const letters = await parking.lettersParking(uow.em, body.consumer, match, BULK_LIMIT);
         const settled = [];
         for (const id of letters) {
-          const operator = { actor: ACTOR, reason: body.reason, payload: body.payload };
+          const operator = { actor: actorOf(request), reason: body.reason, payload: body.payload };
           settled.push(settledView(action === 'redrive' ? await deadLetters.redrive(uow.em, id, operator) : await deadLetters.skip(uow.em, id, operator)));
         }
         return { status: 200, body: { settled } };
@@ -191,7 +191,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     }, async (request, reply) => {
       const body = request.body as { key?: string; error?: string; reason?: string };
       const match = selectionOf(body);
-      const answer = await idempotency.respond(request, { route: `admin.outbox.held-keys.${action}`, caller: ACTOR }, async (uow) => {
+      const answer = await idempotency.respond(request, `admin.outbox.held-keys.${action}`, async (uow) => {
         const released = await uow.em.execute<Array<{ message_key: string; outbox_id: number }>>(
           `delete from messaging.outbox_key_hold where message_key in (
              select message_key from messaging.outbox_key_hold where ${'key' in match ? 'message_key' : 'error'} = ? order by held_at limit ?)
@@ -205,7 +205,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
           );
         }
         for (const row of released) {
-          await audit(uow.em, { actor: ACTOR, reason: body.reason }, `outbox.held-key.${action}`, { key: row.message_key, outboxId: Number(row.outbox_id) });
+          await audit(uow.em, { actor: actorOf(request), reason: body.reason }, `outbox.held-key.${action}`, { key: row.message_key, outboxId: Number(row.outbox_id) });
         }
         return { status: 200, body: { released: released.map((row) => row.message_key) } };
       });
@@ -251,4 +251,9 @@ function selectionOf(body: { key?: string; error?: string; payload?: unknown }):
 
 function settledView(letter: { id: number; consumer: string; topic: string; key: string | null; redrivenAt: string | null; skippedAt: string | null }) {
   return { id: letter.id, consumer: letter.consumer, topic: letter.topic, key: letter.key, redrivenAt: letter.redrivenAt, skippedAt: letter.skippedAt };
+}
+
+/** The audit log's `actor`: the operator token's subject. */
+function actorOf(request: FastifyRequest): string {
+  return callerOf(request).subject;
 }

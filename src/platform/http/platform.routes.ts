@@ -1,15 +1,15 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AwilixContainer } from 'awilix';
 import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
 import { readOutboxStatus } from '../messaging/outbox-status.ts';
-import { adminGuard } from './admin-guard.ts';
+import { PUBLIC, requiresRole } from '../auth/route-security.ts';
 import { operatorRoutes } from './operator.routes.ts';
 import type { HttpApp } from './app.ts';
 import { problem, sendProblem } from './problem.ts';
 import { pageOf, pagingQuery } from './paging.ts';
 
 const ProblemRef = Type.Ref('Problem');
+const operatorOnly = requiresRole('operator');
 const Paging = Type.Object(
   {
     ...pagingQuery,
@@ -19,16 +19,17 @@ const Paging = Type.Object(
 
 /** /health/*, /metrics and the admin routes. */
 export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cradle>): Promise<void> {
-  const { orm, transport, metrics, deadLetters, config } = container.cradle;
+  const { orm, transport, metrics, deadLetters } = container.cradle;
 
   app.get('/health/live', {
-    schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    schema: { tags: ['operations'], summary: 'The process is up', security: PUBLIC, response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/health/ready', {
     schema: {
       tags: ['operations'],
       summary: 'Database and transport are reachable',
+      security: PUBLIC,
       response: {
         200: Type.Object({ status: Type.Literal('ok'), database: Type.Boolean(), transport: Type.Boolean() }),
         503: ProblemRef,
@@ -44,67 +45,62 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
   });
 
   app.get('/metrics', {
-    schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'], response: { 200: Type.String() } },
+    schema: { tags: ['operations'], summary: 'Prometheus metrics', security: PUBLIC, produces: ['text/plain'], response: { 200: Type.String() } },
   }, async (_request, reply) => {
     const body = await metrics.render();
     return reply.type(metrics.registry.contentType).send(body);
   });
 
-  await app.register(async (scope) => {
-    const admin = scope.withTypeProvider<TypeBoxTypeProvider>();
-    admin.addHook('onRequest', adminGuard(config.adminToken));
-
-    admin.get('/admin/outbox', {
-      schema: {
-        tags: ['admin'],
-        summary: 'Outbox backlog, oldest unpublished age and per-topic counts',
-        security: [{ adminToken: [] }],
-        response: {
-          200: Type.Object({
-            backlog: Type.Integer(),
-            oldestUnpublishedAgeSeconds: Type.Union([Type.Number(), Type.Null()]),
-            byTopic: Type.Array(Type.Object({ topic: Type.String(), unpublished: Type.Integer() })),
-          }),
-          401: ProblemRef,
-          403: ProblemRef,
-        },
+  app.get('/admin/outbox', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Outbox backlog, oldest unpublished age and per-topic counts',
+      security: operatorOnly,
+      response: {
+        200: Type.Object({
+          backlog: Type.Integer(),
+          oldestUnpublishedAgeSeconds: Type.Union([Type.Number(), Type.Null()]),
+          byTopic: Type.Array(Type.Object({ topic: Type.String(), unpublished: Type.Integer() })),
+        }),
+        401: ProblemRef,
+        403: ProblemRef,
       },
-    }, async () => readOutboxStatus(orm.em.fork()));
+    },
+  }, async () => readOutboxStatus(orm.em.fork()));
 
-    admin.get('/admin/dead-letters', {
-      schema: {
-        tags: ['admin'],
-        summary: 'Messages that consumers gave up on, newest first',
-        security: [{ adminToken: [] }],
-        querystring: Paging,
-        response: {
-          200: Type.Object({
-            total: Type.Integer(),
-            items: Type.Array(Type.Object({
-              id: Type.Integer(),
-              consumer: Type.String(),
-              topic: Type.String(),
-              partition: Type.Integer(),
-              offset: Type.String(),
-              key: Type.Union([Type.String(), Type.Null()]),
-              headers: Type.Record(Type.String(), Type.String()),
-              payload: Type.Union([Type.String(), Type.Null()]),
-              error: Type.String(),
-              attempts: Type.Integer(),
-              createdAt: Type.String({ format: 'date-time' }),
-              redrivenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-              skippedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-            })),
-          }),
-          401: ProblemRef,
-          403: ProblemRef,
-        },
+  app.get('/admin/dead-letters', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Messages that consumers gave up on, newest first',
+      security: operatorOnly,
+      querystring: Paging,
+      response: {
+        200: Type.Object({
+          total: Type.Integer(),
+          items: Type.Array(Type.Object({
+            id: Type.Integer(),
+            consumer: Type.String(),
+            topic: Type.String(),
+            partition: Type.Integer(),
+            offset: Type.String(),
+            key: Type.Union([Type.String(), Type.Null()]),
+            headers: Type.Record(Type.String(), Type.String()),
+            payload: Type.Union([Type.String(), Type.Null()]),
+            error: Type.String(),
+            attempts: Type.Integer(),
+            createdAt: Type.String({ format: 'date-time' }),
+            redrivenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+            skippedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+          })),
+        }),
+        401: ProblemRef,
+        403: ProblemRef,
       },
-    }, async (request) => {
-      const { limit, offset } = pageOf(request.query);
-      return deadLetters.list(limit, offset);
-    });
-
-    operatorRoutes(admin, container.cradle);
+    },
+  }, async (request) => {
+    const { limit, offset } = pageOf(request.query);
+    return deadLetters.list(limit, offset);
   });
+
+  operatorRoutes(app, container.cradle);
 }

@@ -9,7 +9,6 @@ import { TopicNames } from '../../../src/platform/messaging/contract.ts';
 import { loadModules } from '../../../src/platform/module-loader.ts';
 import { consumesOf } from '../../../src/platform/module.ts';
 import { createTestDatabase } from '../../harness/database.ts';
-import { ADMIN_TOKEN } from '../../harness/platform.ts';
 import { PlatformProcess } from './platform-process.ts';
 import { mulberry32, Workload } from './workload.ts';
 
@@ -154,7 +153,6 @@ export class FaultRun {
     return {
       DATABASE_URL: this.databaseUrl,
       ROLE: roles.join(','),
-      ADMIN_TOKEN,
       TOPIC_PREFIX: `${this.namespace}.`,
       KAFKA_GROUP_PREFIX: this.namespace,
       RELAY_POLL_INTERVAL_MS: '200',
@@ -168,6 +166,7 @@ export class FaultRun {
       ORDER_WAIT_MS: '2000',
       // The workload pays often from few accounts; the velocity rule would suspend them all.
       FRAUD_MAX_PAYMENTS_PER_MINUTE: '1000000',
+      RATE_LIMIT_MONEY_PER_MINUTE: '1000000',
       ...(this.brokers === undefined
         ? {}
         : {

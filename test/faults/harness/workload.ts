@@ -1,4 +1,5 @@
 import { eventually } from '../../harness/eventually.ts';
+import { customerAuthorization } from '../../harness/tokens.ts';
 
 /** What the API answered, by operation and status ("error" when no answer came). */
 export type Answers = Record<string, Record<string, number>>;
@@ -58,7 +59,7 @@ export class Workload {
       if (registered !== 201) throw new Error(`registering ${login} answered ${registered}`);
     }
     for (const login of this.logins) {
-      await eventually(async () => (await fetch(`${this.options.url}/account?login=${login}`)).status === 200, { what: `account of ${login}`, timeoutMs: 60_000, intervalMs: 100 });
+      await eventually(async () => (await fetch(`${this.options.url}/account?login=${login}`, { headers: { authorization: await customerAuthorization(login) } })).status === 200, { what: `account of ${login}`, timeoutMs: 60_000, intervalMs: 100 });
       await this.deposit(login, initialDeposit);
     }
   }
@@ -145,8 +146,10 @@ export class Workload {
   private async call(operation: string, method: string, path: string, body: unknown, read?: (response: Response) => Promise<void>): Promise<number | 'error'> {
     let status: number | 'error';
     try {
+      const { login, userName } = body as { login?: string; userName?: string };
+      const authorization = await customerAuthorization((login ?? userName)!);
       const response = await fetch(`${this.options.url}${path}`, {
-        method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(30_000),
+        method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization }, signal: AbortSignal.timeout(30_000),
       });
       status = response.status;
       if (status >= 200 && status < 300) this.successes.push(Date.now());

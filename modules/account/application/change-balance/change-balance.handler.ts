@@ -1,6 +1,6 @@
 import type { Clock } from '../../../../src/platform/clock.ts';
 import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
-import { NotFoundError } from '../../../../src/platform/errors.ts';
+import { AccountNotFoundError } from '../../domain/account.errors.ts';
 import { toMinorUnits, type MoneyLimits } from '../../../../src/platform/money.ts';
 import type { Account } from '../../domain/account.ts';
 import { lockAccountByLogin } from '../../infrastructure/account.repository.ts';
@@ -23,7 +23,7 @@ export interface ChangeBalance {
  */
 export async function changeBalance(uow: UnitOfWork, { clock, limits }: ChangeBalanceDeps, command: ChangeBalance): Promise<Account> {
   const account = await lockAccountByLogin(uow.em, command.login);
-  if (account === null) throw new NotFoundError('account', `No account for login ${command.login}`);
+  if (account === null) throw new AccountNotFoundError({ login: command.login });
   const amount = toMinorUnits(command.sum, account.currency, 'sum');
   limits.assertAmount(amount, account.currency, 'sum');
   if (command.operation === 'DEPOSIT') limits.assertBalance(account.balance + amount, account.currency, 'sum');

@@ -1,5 +1,9 @@
 import { Type } from 'typebox';
+import { actsFor } from '../../../../src/platform/auth/caller.ts';
+import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
+import { AccountNotFoundError } from '../../domain/account.errors.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { MoneyAmount } from '../../../../src/platform/money.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
@@ -15,7 +19,9 @@ export function changeBalanceRoutes(app: HttpApp, deps: ChangeBalanceDeps & { id
       description:
         'Books the operation and answers the new balance. An amount above MONEY_MAX_AMOUNT, or a deposit that would take the ' +
         `balance above MONEY_MAX_BALANCE, is 422. ${IDEMPOTENCY_NOTE} A client or proxy that resends this PUT ` +
-        'after a timeout must send the same Idempotency-Key, or the operation is booked again.',
+        'after a timeout must send the same Idempotency-Key, or the operation is booked again. ' +
+        'A customer token acts on its own login only; another login answers 404.',
+      security: requiresRole('customer'),
       headers: IdempotencyKeyHeader,
       body: Type.Object(
         {
@@ -25,10 +31,12 @@ export function changeBalanceRoutes(app: HttpApp, deps: ChangeBalanceDeps & { id
         },
         { additionalProperties: false },
       ),
-      response: { 200: AccountView, 400: Problem, 404: Problem, 409: Problem, 422: Problem },
+      response: { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem },
     },
+    config: MONEY_MOVING,
   }, async (request, reply) => {
-    const answer = await deps.idempotency.respond(request, { route: 'account.operation', caller: request.body.login }, async (uow) => ({
+    if (!actsFor(callerOf(request), request.body.login)) throw new AccountNotFoundError({ login: request.body.login });
+    const answer = await deps.idempotency.respond(request, 'account.operation', async (uow) => ({
       status: 200,
       body: toAccountView(await changeBalance(uow, deps, request.body)),
     }));

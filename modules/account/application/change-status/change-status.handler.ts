@@ -1,6 +1,6 @@
 import type { Clock } from '../../../../src/platform/clock.ts';
 import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
-import { NotFoundError } from '../../../../src/platform/errors.ts';
+import { AccountNotFoundError } from '../../domain/account.errors.ts';
 import type { Account, StatusChange } from '../../domain/account.ts';
 import { lockAccountById } from '../../infrastructure/account.repository.ts';
 import { publishStatusChange } from '../status-changed.mapper.ts';
@@ -19,7 +19,7 @@ export type ChangeStatus =
  */
 export async function changeStatus(uow: UnitOfWork, clock: Clock, accountId: number, command: ChangeStatus): Promise<Account> {
   const account = await lockAccountById(uow.em, accountId);
-  if (account === null) throw new NotFoundError('account', `No account with id ${accountId}`);
+  if (account === null) throw new AccountNotFoundError({ id: accountId });
   const now = clock.now();
   const change = apply(account, command, now);
   publishStatusChange(uow, account, change, now);

@@ -1,14 +1,14 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
-import { adminGuard } from '../../../../src/platform/http/admin-guard.ts';
+import { requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
 import { changeStatus, DEFAULT_CLOSE_REASON, type ChangeStatus } from './change-status.handler.ts';
 
 const Problem = Type.Ref('Problem');
+const operatorOnly = requiresRole('operator');
 const AccountId = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const Reason = Type.String({ minLength: 1, maxLength: 200, examples: ['FRAUD_SUSPECTED'] });
 const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem };
@@ -26,13 +26,10 @@ export const CloseBody = Type.Object(
 );
 const NoFields = Type.Object({}, { additionalProperties: false });
 
-/** Admin routes (bearer ADMIN_TOKEN): suspend, reactivate and close an account. */
-export async function changeStatusRoutes(
-  app: HttpApp,
-  deps: { clock: Clock; idempotency: IdempotencyKeys; adminToken: string | undefined },
-): Promise<void> {
+/** Operator routes: suspend, reactivate and close an account. */
+export function changeStatusRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
   const run = async (request: FastifyRequest, reply: FastifyReply, id: number, command: ChangeStatus) => {
-    const answer = await deps.idempotency.respond(request, { route: `account.${command.action}`, caller: String(id) }, async (uow) => ({
+    const answer = await deps.idempotency.respond(request, `account.${command.action}`, async (uow) => ({
       status: 200,
       body: toAccountView(await changeStatus(uow, deps.clock, id, command)),
     }));
@@ -40,51 +37,46 @@ export async function changeStatusRoutes(
     return answer.body;
   };
 
-  await app.register(async (scope) => {
-    const admin = scope.withTypeProvider<TypeBoxTypeProvider>();
-    admin.addHook('onRequest', adminGuard(deps.adminToken));
+  app.post('/accounts/:id/suspend', {
+    schema: {
+      tags: ['account', 'admin'],
+      summary: 'Suspend an active account: payments, withdrawals and order charges are refused until it is reactivated',
+      description: IDEMPOTENCY_NOTE,
+      security: operatorOnly,
+      params: AccountId,
+      headers: IdempotencyKeyHeader,
+      body: SuspendBody,
+      response: responses,
+    },
+  }, async (request, reply) => run(request, reply, request.params.id, {
+    action: 'suspend',
+    reason: request.body.reason,
+    expiresAt: request.body.expiresAt === undefined ? undefined : new Date(request.body.expiresAt),
+  }));
 
-    admin.post('/accounts/:id/suspend', {
-      schema: {
-        tags: ['account', 'admin'],
-        summary: 'Suspend an active account: payments, withdrawals and order charges are refused until it is reactivated',
-        description: IDEMPOTENCY_NOTE,
-        security: [{ adminToken: [] }],
-        params: AccountId,
-        headers: IdempotencyKeyHeader,
-        body: SuspendBody,
-        response: responses,
-      },
-    }, async (request, reply) => run(request, reply, request.params.id, {
-      action: 'suspend',
-      reason: request.body.reason,
-      expiresAt: request.body.expiresAt === undefined ? undefined : new Date(request.body.expiresAt),
-    }));
+  app.post('/accounts/:id/reactivate', {
+    schema: {
+      tags: ['account', 'admin'],
+      summary: 'Reactivate a suspended account',
+      description: IDEMPOTENCY_NOTE,
+      security: operatorOnly,
+      params: AccountId,
+      headers: IdempotencyKeyHeader,
+      body: NoFields,
+      response: responses,
+    },
+  }, async (request, reply) => run(request, reply, request.params.id, { action: 'reactivate' }));
 
-    admin.post('/accounts/:id/reactivate', {
-      schema: {
-        tags: ['account', 'admin'],
-        summary: 'Reactivate a suspended account',
-        description: IDEMPOTENCY_NOTE,
-        security: [{ adminToken: [] }],
-        params: AccountId,
-        headers: IdempotencyKeyHeader,
-        body: NoFields,
-        response: responses,
-      },
-    }, async (request, reply) => run(request, reply, request.params.id, { action: 'reactivate' }));
-
-    admin.post('/accounts/:id/close', {
-      schema: {
-        tags: ['account', 'admin'],
-        summary: 'Close an account for good (refused while payments hold reserved funds)',
-        description: IDEMPOTENCY_NOTE,
-        security: [{ adminToken: [] }],
-        params: AccountId,
-        headers: IdempotencyKeyHeader,
-        body: CloseBody,
-        response: responses,
-      },
-    }, async (request, reply) => run(request, reply, request.params.id, { action: 'close', reason: request.body.reason ?? DEFAULT_CLOSE_REASON }));
-  });
+  app.post('/accounts/:id/close', {
+    schema: {
+      tags: ['account', 'admin'],
+      summary: 'Close an account for good (refused while payments hold reserved funds)',
+      description: IDEMPOTENCY_NOTE,
+      security: operatorOnly,
+      params: AccountId,
+      headers: IdempotencyKeyHeader,
+      body: CloseBody,
+      response: responses,
+    },
+  }, async (request, reply) => run(request, reply, request.params.id, { action: 'close', reason: request.body.reason ?? DEFAULT_CLOSE_REASON }));
 }

@@ -16,7 +16,7 @@ t.test('AccountQueryApi › in-process and over HTTP answer the same snapshot', 
   const inProcess = queryApiOf<AccountQueryApi>(app.container, ACCOUNT_QUERY_API, 'account', accountQueryApiOverHttp);
   t.equal(inProcess, app.container.resolve(ACCOUNT_QUERY_API), 'queryApiOf picks the registered in-process API when the account module runs here');
   t.ok(app.url, 'the platform listens');
-  const overHttp = accountQueryApiOverHttp(app.url!);
+  const overHttp = accountQueryApiOverHttp(app.url!, app.container.cradle.serviceAuthorization);
 
   const expectedAlice = {
     accountId: alice.accountId, userId: alice.userId, login: 'alice', balance: 250.5, reserved: 100.25, available: 150.25, currency: 'EUR', status: 'ACTIVE',

@@ -1,11 +1,17 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
-import { NotFoundError } from '../../../../src/platform/errors.ts';
+import { actsFor } from '../../../../src/platform/auth/caller.ts';
+import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Account } from '../../domain/account.ts';
+import { AccountNotFoundError } from '../../domain/account.errors.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
 
 const Problem = Type.Ref('Problem');
+const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem };
+/** Also the account query API of a split deployment: the payment module's process calls it with a service token. */
+const readers = requiresRole('customer', 'operator', 'service');
+const OWN_ONLY = 'A customer token reads its own account only; another one answers 404.';
 
 export function queryAccountRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
   for (const url of ['/account', '/account/']) {
@@ -13,12 +19,15 @@ export function queryAccountRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
       schema: {
         tags: ['account'],
         summary: url === '/account' ? 'Balance of a person\'s account, by login' : 'Seed 004 alias of GET /account',
+        description: OWN_ONLY,
+        security: readers,
         querystring: Type.Object({ login: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-        response: { 200: AccountView, 400: Problem, 404: Problem },
+        response: responses,
       },
     }, async (request) => {
-      const account = await deps.orm.em.fork().findOne(Account, { login: request.query.login });
-      if (account === null) throw new NotFoundError('account', `No account for login ${request.query.login}`);
+      const { login } = request.query;
+      const account = actsFor(callerOf(request), login) ? await deps.orm.em.fork().findOne(Account, { login }) : null;
+      if (account === null) throw new AccountNotFoundError({ login });
       return toAccountView(account);
     });
   }
@@ -27,12 +36,14 @@ export function queryAccountRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
     schema: {
       tags: ['account'],
       summary: 'One account',
+      description: OWN_ONLY,
+      security: readers,
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-      response: { 200: AccountView, 400: Problem, 404: Problem },
+      response: responses,
     },
   }, async (request) => {
     const account = await deps.orm.em.fork().findOne(Account, { id: request.params.id });
-    if (account === null) throw new NotFoundError('account', `No account with id ${request.params.id}`);
+    if (account === null || !actsFor(callerOf(request), account.login)) throw new AccountNotFoundError({ id: request.params.id });
     return toAccountView(account);
   });
 }

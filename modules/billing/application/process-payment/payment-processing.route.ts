@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
+import { requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { PaymentProcessing } from '../../domain/payment-processing.ts';
@@ -27,8 +28,10 @@ export function paymentProcessingRoutes(app: HttpApp, deps: { orm: MikroORM }): 
     schema: {
       tags: ['billing'],
       summary: 'How billing is processing a submitted payment: scheduled until its delay ends, then processed',
+      description: 'For operators: billing knows accounts by id only, so it cannot tell a customer what is theirs.',
+      security: requiresRole('operator'),
       params: Type.Object({ paymentId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-      response: { 200: PaymentProcessingView, 400: Problem, 404: Problem },
+      response: { 200: PaymentProcessingView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
     const processing = await deps.orm.em.fork().findOne(PaymentProcessing, { paymentId: request.params.paymentId });

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
+import { assertActsFor, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { Charge } from '../../domain/charge.ts';
@@ -42,6 +43,8 @@ export function queryChargesRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
     schema: {
       tags: ['billing'],
       summary: "A person's order charges, newest first",
+      description: 'A customer token lists its own login only; another login answers 404.',
+      security: requiresRole('customer', 'operator'),
       querystring: Type.Object(
         {
           login: Type.String({ minLength: 1, maxLength: 64 }),
@@ -52,10 +55,14 @@ export function queryChargesRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
       response: {
         200: Page(ChargeView),
         400: Problem,
+        401: Problem,
+        403: Problem,
+        404: Problem,
       },
     },
   }, async (request) => {
     const { login } = request.query;
+    assertActsFor(request, login);
     const { limit, offset } = pageOf(request.query);
     const [charges, total] = await readInSnapshot(deps.orm, (em) => em.findAndCount(Charge, { login }, { orderBy: { id: 'desc' }, limit, offset }));
     return { items: charges.map(toChargeView), total, limit, offset };

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
+import { assertActsFor, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { pageOf } from '../../../../src/platform/http/paging.ts';
 import { notificationsOf } from '../../infrastructure/notification.repository.ts';
@@ -9,7 +10,7 @@ import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 const SUMMARY = 'A person\'s messages, newest first';
 // Messages follow events, so a person who just registered may not be known here yet: an unknown
 // login is an empty list, not a 404, to avoid telling "no such person" when it means "nothing yet".
-const DESCRIPTION = 'Messages stored for the person with this login, newest first (by when the event happened). An unknown login answers 200 with an empty list: this module learns of people through events and does not own profiles.';
+const DESCRIPTION = 'Messages stored for the person with this login, newest first (by when the event happened). An unknown login answers 200 with an empty list: this module learns of people through events and does not own profiles. A customer token lists its own login only; another login answers 404.';
 
 export function queryNotificationsRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
   for (const url of ['/notifications', '/notice/notices/']) {
@@ -18,11 +19,13 @@ export function queryNotificationsRoutes(app: HttpApp, deps: { orm: MikroORM }):
         tags: ['notification'],
         summary: url === '/notifications' ? SUMMARY : `${SUMMARY} — seed 004 alias of GET /notifications`,
         description: DESCRIPTION,
+        security: requiresRole('customer', 'operator'),
         querystring: NotificationsQuery,
-        response: { 200: NotificationList, 400: Type.Ref('Problem') },
+        response: { 200: NotificationList, 400: Type.Ref('Problem'), 401: Type.Ref('Problem'), 403: Type.Ref('Problem'), 404: Type.Ref('Problem') },
       },
     }, async (request) => {
       const { login } = request.query;
+      assertActsFor(request, login);
       const { limit, offset } = pageOf(request.query);
       const { items, total } = await readInSnapshot(deps.orm, (em) => notificationsOf(em, login, { limit, offset }));
       return { login, items: items.map(toNotificationView), total, limit, offset };

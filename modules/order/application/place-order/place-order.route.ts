@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
+import { assertActsFor, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import type { OrderOutcomeWaiters } from './order-outcome.waiter.ts';
 import { placeOrder, type PlaceOrderDeps } from './place-order.handler.ts';
@@ -28,13 +30,17 @@ export function placeOrderRoutes(app: HttpApp, deps: PlaceOrderRouteDeps): void 
         description:
           'Honours Idempotency-Key: the key is stored with the order it placed, so a retry with the same key and body places ' +
           'nothing and answers for that same order — 200 with its outcome when it is known (waiting up to ORDER_WAIT_MS ' +
-          'as the first request did), else 202 PENDING. Without the header each request is a new order.',
+          'as the first request did), else 202 PENDING. Without the header each request is a new order. ' +
+          'A customer token orders for its own login only; another login answers 404.',
+        security: requiresRole('customer'),
         headers: IdempotencyKeyHeader,
         body: PlaceOrderBody,
-        response: { 200: OrderSettledResponse, 202: OrderPendingResponse, 400: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
+        response: { 200: OrderSettledResponse, 202: OrderPendingResponse, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
       },
+      config: MONEY_MOVING,
     }, async (request, reply) => {
-      const placed = await deps.idempotency.respond(request, { route: 'order.create', caller: request.body.login }, async (uow) => {
+      assertActsFor(request, request.body.login);
+      const placed = await deps.idempotency.respond(request, 'order.create', async (uow) => {
         const order = await placeOrder(uow, deps, request.body);
         return { status: 202, body: { orderId: order.id, status: 'PENDING' as const } };
       });

@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
+import { actsFor } from '../../../../src/platform/auth/caller.ts';
+import { assertActsFor, callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.ts';
 import { OrderView, toOrderView } from '../order.schema.ts';
@@ -8,18 +10,21 @@ import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
 const Problem = Type.Ref('Problem');
+const readers = requiresRole('customer', 'operator');
 
 export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
   app.get('/orders/:id', {
     schema: {
       tags: ['order'],
       summary: 'One order with its lines and payment status',
+      description: "A customer token reads its own orders only; another's answers 404.",
+      security: readers,
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-      response: { 200: OrderView, 400: Problem, 404: Problem },
+      response: { 200: OrderView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
     const order = await findOrder(deps.orm.em.fork(), request.params.id);
-    if (order === null) throw new NotFoundError('order', `No order with id ${request.params.id}`);
+    if (order === null || !actsFor(callerOf(request), order.login)) throw new NotFoundError('order', `No order with id ${request.params.id}`);
     return toOrderView(order);
   });
 
@@ -27,6 +32,8 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
     schema: {
       tags: ['order'],
       summary: "A person's orders, newest first",
+      description: 'A customer token lists its own login only; another login answers 404.',
+      security: readers,
       querystring: Type.Object(
         {
           login: Type.String({ minLength: 1, maxLength: 64 }),
@@ -37,10 +44,14 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
       response: {
         200: Page(OrderView),
         400: Problem,
+        401: Problem,
+        403: Problem,
+        404: Problem,
       },
     },
   }, async (request) => {
     const { login } = request.query;
+    assertActsFor(request, login);
     const { limit, offset } = pageOf(request.query);
     const [orders, total] = await readInSnapshot(deps.orm, (em) => listOrdersOf(em, login, { limit, offset }));
     return { items: orders.map(toOrderView), total, limit, offset };

@@ -2,6 +2,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { NotFoundError } from '../../../../src/platform/errors.ts';
+import { actsFor, type Caller } from '../../../../src/platform/auth/caller.ts';
+import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Payment } from '../../domain/payment.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
@@ -10,12 +12,16 @@ import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
 const Problem = Type.Ref('Problem');
+const readers = requiresRole('customer', 'operator');
+const OWN_ONLY = "A customer token reads its own payments only; another's answers 404.";
 
 export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; accounts: KnownAccounts; clock: Clock }): void {
   app.get('/payments', {
     schema: {
       tags: ['payment'],
       summary: "List payments, newest first; with userName only that user's payments",
+      description: "An operator lists everyone's payments; a customer its own (another customer's userName answers 404).",
+      security: readers,
       querystring: Type.Object(
         {
           userName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The payer's login" })),
@@ -26,11 +32,18 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       response: {
         200: Page(PaymentView),
         400: Problem,
+        401: Problem,
+        403: Problem,
+        404: Problem,
         503: Problem,
       },
     },
   }, async (request) => {
-    const { userName } = request.query;
+    const caller = callerOf(request);
+    if (request.query.userName !== undefined && !actsFor(caller, request.query.userName)) {
+      throw new NotFoundError('account', `No account for login ${request.query.userName}`);
+    }
+    const userName = caller.role === 'customer' ? caller.subject : request.query.userName;
     const { limit, offset } = pageOf(request.query);
     const em = deps.orm.em.fork();
     let where = {};
@@ -48,26 +61,30 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
     schema: {
       tags: ['payment'],
       summary: 'One payment',
+      description: OWN_ONLY,
+      security: readers,
       params: PaymentIdParams,
-      response: { 200: PaymentView, 400: Problem, 404: Problem },
+      response: { 200: PaymentView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
-  }, async (request) => toPaymentView(await paymentById(deps.orm, request.params.id)));
+  }, async (request) => toPaymentView(await paymentById(deps.orm, request.params.id, callerOf(request))));
 
   app.get('/payments/:id/status', {
     schema: {
       tags: ['payment'],
       summary: 'The status of one payment',
+      description: OWN_ONLY,
+      security: readers,
       params: PaymentIdParams,
-      response: { 200: PaymentStatusView, 400: Problem, 404: Problem },
+      response: { 200: PaymentStatusView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
-    const payment = await paymentById(deps.orm, request.params.id);
+    const payment = await paymentById(deps.orm, request.params.id, callerOf(request));
     return { id: payment.id, status: payment.status };
   });
 }
 
-async function paymentById(orm: MikroORM, id: number): Promise<Payment> {
+async function paymentById(orm: MikroORM, id: number, caller: Caller): Promise<Payment> {
   const payment = await orm.em.fork().findOne(Payment, { id });
-  if (payment === null) throw new NotFoundError('payment', `No payment with id ${id}`);
+  if (payment === null || !payment.isVisibleTo(caller)) throw new NotFoundError('payment', `No payment with id ${id}`);
   return payment;
 }

@@ -1,3 +1,4 @@
+import { actsFor, type Caller } from '../../../../src/platform/auth/caller.ts';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { OutsideTransaction, type UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { BadRequestError, NotFoundError } from '../../../../src/platform/errors.ts';
@@ -16,6 +17,8 @@ export interface RequestPayment {
   currency: string;
   transactionType?: TransactionType | undefined;
   description?: string | undefined;
+  /** Who asks: a customer pays from its own account only. */
+  payer: Caller;
 }
 
 export interface RequestPaymentDeps {
@@ -47,8 +50,9 @@ export async function requestPayment(uow: UnitOfWork, deps: RequestPaymentDeps, 
         await deps.accounts.locate(em, reference, deps.clock.now());
       });
     }
-    if (account === null) throw new NotFoundError('account', `No account for ${describe(reference)}`);
   }
+  // Another customer's account answers as an unknown one would, so account ids cannot be probed.
+  if (account === null || !actsFor(command.payer, account.login ?? '')) throw new NotFoundError('account', `No account for ${describe(reference)}`);
   account.assertAcceptsPayment(currency);
   // Read after the lock: a request that waited must see the payments committed while it waited.
   const now = deps.clock.now();

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { eventually } from '../../../../test/harness/eventually.ts';
-import { ADMIN_TOKEN } from '../../../../test/harness/platform.ts';
+import { OPERATOR_AUTHORIZATION } from '../../../../test/harness/tokens.ts';
 import { platformFor } from '../../../../test/harness/suite.ts';
 import { AccountFundsReserved } from '../../../account/index.ts';
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
@@ -143,7 +143,7 @@ t.test('POST /payments › concurrent payments of one account are checked one at
 t.test('account.funds.reserved for an unknown payment › dead-lettered, not applied', async (t) => {
   await actAs(app, AccountFundsReserved, { paymentId: 424_242, accountId: alice.accountId, amount: 1, currency: 'EUR', reservedAt: new Date().toISOString() });
   const dead = await eventually(async () => {
-    const body = (await app.request({ method: 'GET', url: '/admin/dead-letters', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json<{ items: Array<{ consumer: string; error: string }> }>();
+    const body = (await app.request({ method: 'GET', url: '/admin/dead-letters', headers: { authorization: OPERATOR_AUTHORIZATION } })).json<{ items: Array<{ consumer: string; error: string }> }>();
     return body.items.find((item) => item.error.includes('unknown payment 424242'));
   }, { what: 'the dead letter' });
   t.equal(dead.consumer, `${app.config.kafka.groupPrefix}.payment`);

@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
+import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { requestPayment, type RequestPaymentDeps } from './request-payment.handler.ts';
 import { PaymentAccepted, RequestPaymentBody } from './request-payment.schema.ts';
@@ -19,16 +21,17 @@ export function requestPaymentRoutes(app: HttpApp, deps: RequestPaymentRouteDeps
         'Checks the account first (unknown → 404; suspended, closed or another currency → 422), then the fraud rules. ' +
         'A payment the fraud rules refuse is recorded all the same and answered 201 with status REJECTED (reason ' +
         'FRAUD_SUSPECTED, visible through GET /payments/{id}); an accepted one is 201 CREATED and moves on as the ' +
-        `account and billing answer. ${IDEMPOTENCY_NOTE} Keys are scoped to the paying account (userName or accountId as sent).`,
+        `account and billing answer. A customer token pays from its own account only: another's answers 404. ${IDEMPOTENCY_NOTE}`,
+      security: requiresRole('customer'),
       headers: IdempotencyKeyHeader,
       body: RequestPaymentBody,
-      response: { 201: PaymentAccepted, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 503: Problem },
+      response: { 201: PaymentAccepted, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem },
     },
+    config: MONEY_MOVING,
   }, async (request, reply) => {
-    const { userName, accountId } = request.body;
-    const caller = userName !== undefined ? `login:${userName}` : `account:${accountId}`;
-    const answer = await deps.idempotency.respond(request, { route: 'payment.request', caller }, async (uow) => {
-      const payment = await requestPayment(uow, deps, request.body);
+    const command = { ...request.body, payer: callerOf(request) };
+    const answer = await deps.idempotency.respond(request, 'payment.request', async (uow) => {
+      const payment = await requestPayment(uow, deps, command);
       return { status: 201, body: { id: payment.id, status: payment.status as 'CREATED' | 'REJECTED' } };
     });
     markReplay(reply, answer);

@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
+import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { PaymentIdParams } from '../payment.schema.ts';
 import { reversePayment } from './reverse-payment.handler.ts';
@@ -12,19 +14,21 @@ export function reversePaymentRoutes(app: HttpApp, deps: { clock: Clock; idempot
     schema: {
       tags: ['payment'],
       summary: 'Reverse a COMPLETED payment (any other status is 422); the account is re-credited',
-      description: IDEMPOTENCY_NOTE,
+      description: `The payer (a customer token, its own payments only: another's answers 404) or an operator. ${IDEMPOTENCY_NOTE}`,
+      security: requiresRole('customer', 'operator'),
       params: PaymentIdParams,
       headers: IdempotencyKeyHeader,
       body: Type.Object(
         { reason: Type.String({ pattern: '^[A-Z][A-Z0-9_]{0,63}$', description: 'Reason code: CUSTOMER_REQUEST, FRAUD, ERROR, ...', examples: ['CUSTOMER_REQUEST'] }) },
         { additionalProperties: false },
       ),
-      response: { 200: Type.Object({ id: Type.Integer(), status: Type.Literal('REVERSED') }), 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
+      response: { 200: Type.Object({ id: Type.Integer(), status: Type.Literal('REVERSED') }), 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
     },
+    config: MONEY_MOVING,
   }, async (request, reply) => {
-    const scope = { route: 'payment.reversal', caller: String(request.params.id) };
-    const answer = await deps.idempotency.respond(request, scope, async (uow) => {
-      const payment = await reversePayment(uow, deps.clock, { paymentId: request.params.id, reason: request.body.reason });
+    const command = { paymentId: request.params.id, reason: request.body.reason, caller: callerOf(request) };
+    const answer = await deps.idempotency.respond(request, 'payment.reversal', async (uow) => {
+      const payment = await reversePayment(uow, deps.clock, command);
       return { status: 200, body: { id: payment.id, status: 'REVERSED' as const } };
     });
     markReplay(reply, answer);

@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
 import { BadRequestError, NotFoundError } from '../../../../src/platform/errors.ts';
+import { actsFor } from '../../../../src/platform/auth/caller.ts';
+import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Profile } from '../../domain/profile.ts';
 import { toProfileView } from '../profile.mapper.ts';
@@ -9,12 +11,15 @@ import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
 const Problem = Type.Ref('Problem');
+const readers = requiresRole('customer', 'operator');
 
 export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
   app.get('/profiles', {
     schema: {
       tags: ['profile'],
       summary: 'List profiles, oldest first',
+      description: 'An operator sees every profile; a customer sees its own.',
+      security: readers,
       querystring: Type.Object(
         pagingQuery,
         { additionalProperties: false },
@@ -22,11 +27,15 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
       response: {
         200: Page(ProfileView),
         400: Problem,
+        401: Problem,
+        403: Problem,
       },
     },
   }, async (request) => {
     const { limit, offset } = pageOf(request.query);
-    const [profiles, total] = await readInSnapshot(deps.orm, (em) => em.findAndCount(Profile, {}, { orderBy: { id: 'asc' }, limit, offset }));
+    const caller = callerOf(request);
+    const visible = caller.role === 'customer' ? { login: caller.subject } : {};
+    const [profiles, total] = await readInSnapshot(deps.orm, (em) => em.findAndCount(Profile, visible, { orderBy: { id: 'asc' }, limit, offset }));
     return { items: profiles.map(toProfileView), total, limit, offset };
   });
 
@@ -34,11 +43,13 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
     schema: {
       tags: ['profile'],
       summary: 'Find the profile that already uses a login or email (seed 000 duplicate check)',
+      description: 'A customer token finds its own profile only; any other answers 404.',
+      security: readers,
       querystring: Type.Object(
         { login: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })) },
         { additionalProperties: false },
       ),
-      response: { 200: Type.Object({ id: Type.Integer() }), 400: Problem, 404: Problem },
+      response: { 200: Type.Object({ id: Type.Integer() }), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
     const { login, email } = request.query;
@@ -47,7 +58,7 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
     }
     const criteria = [...(login === undefined ? [] : [{ login }]), ...(email === undefined ? [] : [{ email: email.toLowerCase() }])];
     const profile = await deps.orm.em.fork().findOne(Profile, { $or: criteria });
-    if (profile === null) throw new NotFoundError('profile', 'No profile uses this login or email');
+    if (profile === null || !actsFor(callerOf(request), profile.login)) throw new NotFoundError('profile', 'No profile uses this login or email');
     return { id: profile.id };
   });
 
@@ -55,12 +66,14 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
     schema: {
       tags: ['profile'],
       summary: 'One profile',
+      description: 'A customer token reads its own profile only; another one answers 404.',
+      security: readers,
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-      response: { 200: ProfileView, 400: Problem, 404: Problem },
+      response: { 200: ProfileView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
     const profile = await deps.orm.em.fork().findOne(Profile, { id: request.params.id });
-    if (profile === null) throw new NotFoundError('profile', `No profile with id ${request.params.id}`);
+    if (profile === null || !actsFor(callerOf(request), profile.login)) throw new NotFoundError('profile', `No profile with id ${request.params.id}`);
     return toProfileView(profile);
   });
 }

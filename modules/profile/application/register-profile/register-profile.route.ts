@@ -1,5 +1,8 @@
 import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
+import { actsFor } from '../../../../src/platform/auth/caller.ts';
+import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
+import { ProblemError } from '../../../../src/platform/errors.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { registerProfile } from './register-profile.handler.ts';
@@ -8,17 +11,22 @@ import { RegisterProfileBody, RegisterProfileResponse } from './register-profile
 const routeSchema = {
   tags: ['profile'],
   summary: 'Register a person (status PENDING until their account is opened)',
-  description: `A taken login or email is 409. ${IDEMPOTENCY_NOTE}`,
+  description: `A customer token registers its own login only (another login is 403); an operator token registers anyone. A taken login or email is 409. ${IDEMPOTENCY_NOTE}`,
+  security: requiresRole('customer', 'operator'),
   headers: IdempotencyKeyHeader,
   body: RegisterProfileBody,
-  response: { 201: RegisterProfileResponse, 400: Type.Ref('Problem'), 409: Type.Ref('Problem'), 422: Type.Ref('Problem') },
+  response: { 201: RegisterProfileResponse, 400: Type.Ref('Problem'), 401: Type.Ref('Problem'), 403: Type.Ref('Problem'), 409: Type.Ref('Problem'), 422: Type.Ref('Problem') },
 };
 
 export function registerProfileRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
   for (const url of ['/profiles', '/person/register']) {
     const summary = url === '/profiles' ? routeSchema.summary : `${routeSchema.summary} — seed 004 alias of POST /profiles`;
     app.post(url, { schema: { ...routeSchema, summary } }, async (request, reply) => {
-      const answer = await deps.idempotency.respond(request, { route: 'profile.register', caller: request.body.login }, async (uow) => {
+      const caller = callerOf(request);
+      if (!actsFor(caller, request.body.login)) {
+        throw new ProblemError(403, 'not-your-login', 'Forbidden', `A customer token for ${caller.subject} may not register the login ${request.body.login}`);
+      }
+      const answer = await deps.idempotency.respond(request, 'profile.register', async (uow) => {
         const profile = await registerProfile(uow, deps.clock, request.body);
         return { status: 201, body: { id: profile.id, login: profile.login, status: 'PENDING' as const } };
       });
