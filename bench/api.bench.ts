@@ -9,6 +9,7 @@ import pg from 'pg';
 import { MODULE_NAMES } from '../src/config.ts';
 import { eventually } from '../test/harness/eventually.ts';
 import type { TestKafkaBroker } from '../test/harness/kafka-broker.ts';
+import { customerAuthorization } from '../test/harness/tokens.ts';
 import { benchConfig, positiveEnv, tunableEnv } from './support/bench-config.ts';
 import type { BenchDatabase } from './support/bench-database.ts';
 import { generateEvent } from './support/bench-events.ts';
@@ -35,12 +36,12 @@ export interface ApiMeasurement {
 
 /**
  * HTTP throughput and latency of one route under a closed load of `concurrency` connections
- * (autocannon over loopback), each request with a fresh body from `bodyFactory`.
+ * (autocannon over loopback), each request with a fresh body and bearer token from `requestFactory`.
  */
 export async function measureApi(
   url: string,
   method: 'POST' | 'PUT' | 'GET',
-  bodyFactory: () => unknown,
+  requestFactory: () => { body: unknown; authorization: string },
   concurrency: number,
   durationSec: number,
 ): Promise<ApiMeasurement> {
@@ -53,7 +54,13 @@ export async function measureApi(
     timeout: 10,
     excludeErrorStats: true,
     headers: { 'content-type': 'application/json' },
-    requests: [{ method, setupRequest: (request) => ({ ...request, body: JSON.stringify(bodyFactory()) }) }],
+    requests: [{
+      method,
+      setupRequest: (request) => {
+        const next = requestFactory();
+        return { ...request, body: JSON.stringify(next.body), headers: { ...request.headers, authorization: next.authorization } };
+      },
+    }],
   });
   let seen = 0;
   instance.on('tick', ({ counter }: { counter: number }) => {
@@ -206,22 +213,22 @@ export async function measurePostPayments(
   const env = platformEnv(db.url, broker, namespace);
   const setup = new Progress('POST /payments: set-up (all roles)');
   const everything = await startServer({ ...env, PORT: String(await freePort()) });
-  let accountIds: number[];
+  let accounts: BenchAccount[];
   try {
-    accountIds = await openFundedAccounts(everything.url, (text) => setup.update(text));
-    await acceptsPayments(everything.url, accountIds);
-    setup.done(`${accountIds.length} funded accounts accept payments`);
+    accounts = await openFundedAccounts(everything.url, (text) => setup.update(text));
+    await acceptsPayments(everything.url, accounts);
+    setup.done(`${accounts.length} funded accounts accept payments`);
   } catch (error) {
     await everything.stop();
     throw error;
   }
-  const body = paymentBody(accountIds);
+  const body = paymentRequest(accounts);
   const measure = async (url: string, deployment: string) => {
     const rejectedBefore = await fraudRejections(db);
     const measurement = await measureApi(`${url}/payments`, 'POST', body, concurrency, durationSec);
     const rejectedByFraud = (await fraudRejections(db)) - rejectedBefore;
     if (rejectedByFraud > 0) say(`POST /payments: ${rejectedByFraud} of the 2xx were payments the fraud rules REJECTED (the bench meant to measure accepted ones)`);
-    return { ...measurement, deployment, accounts: accountIds.length, rejectedByFraud };
+    return { ...measurement, deployment, accounts: accounts.length, rejectedByFraud };
   };
   if (broker === undefined) {
     try {
@@ -233,7 +240,7 @@ export async function measurePostPayments(
   await everything.stop();
   const apiOnly = await startServer({ ...env, ROLE: 'api', PORT: String(await freePort()) });
   try {
-    await acceptsPayments(apiOnly.url, accountIds.slice(0, 1));
+    await acceptsPayments(apiOnly.url, accounts.slice(0, 1));
   } catch (error) {
     await apiOnly.stop();
     const note = `the API alone could not accept a payment (${(error as Error).message}); measured with every role in one process`;
@@ -257,7 +264,8 @@ function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undefined, n
     DATABASE_URL: databaseUrl,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
-    ADMIN_TOKEN: 'bench-admin-token',
+    // The bench pays thousands of times a second from a few hundred accounts.
+    RATE_LIMIT_MONEY_PER_MINUTE: '1000000',
     PROCESSING_DELAY_MIN_MS: '0',
     PROCESSING_DELAY_MAX_MS: '0',
     ...(broker === undefined
@@ -275,13 +283,20 @@ function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undefined, n
 }
 
 /** Each account in turn; each round a new amount, so REPEATED_AMOUNT does not fire either. */
-function paymentBody(accountIds: number[]): () => unknown {
+/** A funded account and its owner's bearer token (each request is verified, as in production). */
+interface BenchAccount {
+  accountId: number;
+  authorization: string;
+}
+
+function paymentRequest(accounts: BenchAccount[]): () => { body: unknown; authorization: string } {
   let n = 0;
   return () => {
     n++;
-    const round = Math.floor(n / accountIds.length);
+    const round = Math.floor(n / accounts.length);
+    const { accountId, authorization } = accounts[n % accounts.length]!;
     // Whole cents divided once: `1 + k / 100` gives 1.1400000000000001 for k = 14, which the API rightly refuses (400).
-    return { accountId: accountIds[n % accountIds.length], amount: (101 + (round % 500)) / 100, currency: 'EUR', description: `bench payment ${n}` };
+    return { body: { accountId, amount: (101 + (round % 500)) / 100, currency: 'EUR', description: `bench payment ${n}` }, authorization };
   };
 }
 
@@ -305,28 +320,30 @@ async function eachLimited<T, R>(items: readonly T[], concurrency: number, task:
   return results;
 }
 
-async function openFundedAccounts(url: string, onProgress: (text: string) => void): Promise<number[]> {
+async function openFundedAccounts(url: string, onProgress: (text: string) => void): Promise<BenchAccount[]> {
   const logins = Array.from({ length: ACCOUNTS }, (_, i) => `bench-${i}-${randomBytes(3).toString('hex')}`);
   let opened = 0;
   return eachLimited(logins, SETUP_CONCURRENCY, async (login) => {
-    await expectStatus(await call(url, 'POST', '/profiles', { login, fullName: `Bench ${login}`, email: `${login}@bench.example`, currency: 'EUR' }), 201, 'POST /profiles');
+    const authorization = await customerAuthorization(login);
+    const call = (method: string, path: string, body?: unknown) => callAs(authorization, url, method, path, body);
+    await expectStatus(await call('POST', '/profiles', { login, fullName: `Bench ${login}`, email: `${login}@bench.example`, currency: 'EUR' }), 201, 'POST /profiles');
     const account = await eventually(async () => {
-      const response = await call(url, 'GET', `/account?login=${login}`);
+      const response = await call('GET', `/account?login=${login}`);
       if (response.status !== 200) return undefined;
       const view = (await response.json()) as { accountId: number; status: string };
       return view.status === 'ACTIVE' ? view : undefined;
     }, { timeoutMs: SETUP_TIMEOUT_MS, what: `the account of ${login}` });
-    await expectStatus(await call(url, 'PUT', '/account/operation', { login, operation: 'DEPOSIT', sum: 1_000_000 }), 200, 'PUT /account/operation');
+    await expectStatus(await call('PUT', '/account/operation', { login, operation: 'DEPOSIT', sum: 1_000_000 }), 200, 'PUT /account/operation');
     onProgress(`${++opened}/${logins.length} accounts open and funded`);
-    return account.accountId;
+    return { accountId: account.accountId, authorization };
   });
 }
 
 /** The payment module may learn about accounts from events: wait until each one is accepted. */
-async function acceptsPayments(url: string, accountIds: number[]): Promise<void> {
-  await eachLimited(accountIds, SETUP_CONCURRENCY, async (accountId) => {
+async function acceptsPayments(url: string, accounts: BenchAccount[]): Promise<void> {
+  await eachLimited(accounts, SETUP_CONCURRENCY, async ({ accountId, authorization }) => {
     await eventually(async () => {
-      const response = await call(url, 'POST', '/payments', { accountId, amount: 1, currency: 'EUR' });
+      const response = await callAs(authorization, url, 'POST', '/payments', { accountId, amount: 1, currency: 'EUR' });
       if (response.status === 201) return true;
       throw new Error(`POST /payments answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
     }, { timeoutMs: SETUP_TIMEOUT_MS, what: `a payment of account ${accountId} to be accepted` });
@@ -364,7 +381,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     died.catch(() => undefined); // also rejects after a normal stop; only the race below cares
     await Promise.race([
       died,
-      eventually(async () => (await call(url, 'GET', '/health/ready')).status === 200, { timeoutMs: SETUP_TIMEOUT_MS, what: 'the platform to be ready' }),
+      eventually(async () => (await callAs(undefined, url, 'GET', '/health/ready')).status === 200, { timeoutMs: SETUP_TIMEOUT_MS, what: 'the platform to be ready' }),
     ]);
   } catch (error) {
     await stop();
@@ -373,10 +390,11 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   return { url, stop };
 }
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<Response> {
+async function callAs(authorization: string | undefined, url: string, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${url}${path}`, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    headers: { ...(authorization === undefined ? {} : { authorization }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   }).catch((error: unknown) => new Response(String(error), { status: 599 }));
 }
 

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { platformFor, TRANSPORTS } from '../../test/harness/suite.ts';
+import { customerAuthorization } from '../../test/harness/tokens.ts';
 import { AccountFundsRejected, AccountFundsReserved } from '../account/index.ts';
 import { BillingPaymentProcessed } from '../billing/index.ts';
 import {
@@ -67,7 +68,8 @@ for (const transport of TRANSPORTS) {
     });
 
     await t.test('flow 4 › insufficient funds at booking → REJECTED with INSUFFICIENT_FUNDS', async (t) => {
-      const created = (await app.request({ method: 'POST', url: '/payments', payload: { accountId: alice.accountId, amount: 5000, currency: 'EUR' } })).json<Created>();
+      const asAlice = { authorization: await customerAuthorization('alice') };
+      const created = (await app.request({ method: 'POST', url: '/payments', headers: asAlice, payload: { accountId: alice.accountId, amount: 5000, currency: 'EUR' } })).json<Created>();
       t.equal(created.status, 'CREATED', 'POST /payments by accountId › CREATED');
       await actAs(app, AccountFundsRejected, { paymentId: created.id, accountId: alice.accountId, amount: 5000, currency: 'EUR', reason: 'INSUFFICIENT_FUNDS', rejectedAt: now() });
       t.match(await statusBecomes(app, created.id, 'REJECTED'), { reason: 'INSUFFICIENT_FUNDS', transactionType: 'STANDARD' });

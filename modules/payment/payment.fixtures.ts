@@ -43,12 +43,17 @@ export async function openAccount(app: TestPlatform, login: string, options: { c
 }
 
 /** An account the account module does not know: only the payment module's cache (fed by this event) does. */
-export async function announceAccount(app: TestPlatform, account: { accountId: number; userId: number; currency?: string }): Promise<void> {
+/**
+ * Plays the account module: `account.created` for the account, and its owner's login as the
+ * account module's query API would have answered it earlier (the seed 002 events carry no login).
+ */
+export async function announceAccount(app: TestPlatform, account: { accountId: number; userId: number; login: string; currency?: string }): Promise<void> {
   const eventId = await actAs(app, AccountCreated, {
     accountId: account.accountId, userId: account.userId, accountType: 'CHECKING',
     currency: account.currency ?? 'EUR', status: 'ACTIVE', createdAt: new Date().toISOString(),
   });
   await handledByPayment(app, eventId);
+  await app.container.cradle.orm.em.fork().execute('update payment.account_cache set login = ? where account_id = ?', [account.login, account.accountId]);
 }
 
 export async function payment(app: TestPlatform, id: number): Promise<PaymentBody> {

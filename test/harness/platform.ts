@@ -67,41 +67,72 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
   const config = options.isolate === undefined ? loaded : { ...loaded, modules: new Set(options.isolate) };
   const logger = pino({ level: env['LOG_LEVEL'] ?? 'silent' });
   const platform = await startPlatform(config, { logger, ...options.overrides });
+  let routeRoles: Promise<RouteRoles> | undefined;
   return {
     ...platform,
     namespace,
     request: async (request) => {
-      if (platform.http === undefined) throw new Error('this test platform has no api role');
-      return platform.http.inject({ ...request, headers: await authenticated(request) });
+      const http = platform.http;
+      if (http === undefined) throw new Error('this test platform has no api role');
+      routeRoles ??= declaredRoles(http);
+      return http.inject({ ...request, headers: await authenticated(request, await routeRoles) });
     },
     json: <T>(response: LightMyRequestResponse) => response.json<T>(),
   };
 }
 
+/** Which roles each operation of the served document takes: `[matcher of method and path, roles]`. */
+type RouteRoles = Array<[RegExp, string[]]>;
+
+async function declaredRoles(http: NonNullable<RunningPlatform['http']>): Promise<RouteRoles> {
+  const document = (await http.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>> }>();
+  return Object.entries(document.paths).flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]): [RegExp, string[]] => [
+    new RegExp(`^${method.toUpperCase()} ${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    (operation.security ?? []).flatMap((requirement) => Object.values(requirement).flat()),
+  ]));
+}
+
 /**
  * A request's headers with an `Authorization` header: as given when the test sets one (an
  * `authorization: undefined` sends none), else a customer token for the login the request names
- * (`login` or `userName` in its body or query), else an operator token — so flows read as the
- * person they act for, and the tests of refusals say exactly what they send.
+ * (`login` or `userName` in its body or query) where the route takes customers, else an operator
+ * token where it takes operators, else a customer token of a login of no one — so flows read as
+ * the person they act for, and the tests of refusals say exactly what they send.
  */
-async function authenticated(request: InjectOptions): Promise<Record<string, string>> {
+async function authenticated(request: InjectOptions, routeRoles: RouteRoles): Promise<Record<string, string>> {
   const given = { ...(request.headers as Record<string, string | undefined> | undefined) };
   if ('authorization' in given) {
     if (given['authorization'] === undefined) delete given['authorization'];
     return given as Record<string, string>;
   }
-  const login = namedLogin(request);
-  return { ...given, authorization: login === undefined ? OPERATOR_AUTHORIZATION : await customerAuthorization(login) } as Record<string, string>;
+  const url = new URL(typeof request.url === 'string' ? request.url : '/', 'http://test');
+  const operation = `${(request.method ?? 'GET').toUpperCase()} ${url.pathname}`;
+  const roles = routeRoles.find(([matcher]) => matcher.test(operation))?.[1] ?? [];
+  const login = namedLogin(request, url);
+  let authorization = OPERATOR_AUTHORIZATION;
+  if (roles.includes('customer') && (login !== undefined || !roles.includes('operator'))) authorization = await customerAuthorization(login ?? 'nobody-in-particular');
+  return { ...given, authorization } as Record<string, string>;
 }
 
-function namedLogin(request: InjectOptions): string | undefined {
-  const body = typeof request.payload === 'object' && request.payload !== null && !Buffer.isBuffer(request.payload) ? (request.payload as Record<string, unknown>) : {};
-  const url = typeof request.url === 'string' ? new URL(request.url, 'http://test') : undefined;
-  const query = { ...Object.fromEntries(url?.searchParams ?? []), ...(request.query as Record<string, unknown> | undefined) };
+function namedLogin(request: InjectOptions, url: URL): string | undefined {
+  const body = bodyFields(request.payload);
+  const query = { ...Object.fromEntries(url.searchParams), ...(request.query as Record<string, unknown> | undefined) };
   for (const value of [body['login'], body['userName'], query['login'], query['userName']]) {
     if (typeof value === 'string' && value !== '') return value;
   }
   return undefined;
+}
+
+function bodyFields(payload: InjectOptions['payload']): Record<string, unknown> {
+  if (typeof payload === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(payload);
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    } catch {
+      return {}; // a malformed body of a bad-input test
+    }
+  }
+  return typeof payload === 'object' && payload !== null && !Buffer.isBuffer(payload) ? (payload as Record<string, unknown>) : {};
 }
 
 function requireBrokers(brokers: string[] | undefined): string[] {

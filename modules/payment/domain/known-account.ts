@@ -16,9 +16,9 @@ export class KnownAccount {
   balance: number | null = null;
   updatedAt!: Date;
 
-  /** Enough is known to decide on a payment without asking the account module. */
-  isComplete(): this is KnownAccount & { currency: string } {
-    return this.currency !== null;
+  /** Enough is known to decide on a payment without asking the account module: its currency, and whose it is. */
+  isComplete(): this is KnownAccount & { currency: string; login: string } {
+    return this.currency !== null && this.login !== null;
   }
 
   /** A payment in `currency` may be requested: the account is ACTIVE and holds that currency. */

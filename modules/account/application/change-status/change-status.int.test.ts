@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { TestPlatform } from '../../../../test/harness/platform.ts';
 import { platformFor } from '../../../../test/harness/suite.ts';
+import { customerAuthorization } from '../../../../test/harness/tokens.ts';
 import { PaymentFailed, PaymentRequested } from '../../../payment/index.ts';
 import {
   accountOf, adminHeaders, awaitEvent, commitEvent, handledByAccount, openAccount, outboxPayloads, type AccountBody,
@@ -13,7 +14,7 @@ async function statusEvents(app: TestPlatform, accountId: number) {
   return all.flat();
 }
 
-function post(app: TestPlatform, url: string, payload?: unknown, headers: Record<string, string> = adminHeaders) {
+function post(app: TestPlatform, url: string, payload?: unknown, headers: Record<string, string | undefined> = adminHeaders) {
   return app.request({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
 }
 
@@ -22,12 +23,13 @@ t.test('admin status routes of accounts', async (t) => {
   const alice = await openAccount(app, 'alice', { deposit: 100 });
   const suspendUrl = `/accounts/${alice.accountId}/suspend`;
 
-  t.test('need the admin token: 401 without or with a wrong one, nothing changed', async (t) => {
+  t.test('need an operator token: 401 without or with a wrong one, 403 for the customer, nothing changed', async (t) => {
     for (const url of [suspendUrl, `/accounts/${alice.accountId}/reactivate`, `/accounts/${alice.accountId}/close`]) {
-      const anonymous = await post(app, url, { reason: 'X' }, {});
+      const anonymous = await post(app, url, { reason: 'X' }, { authorization: undefined });
       t.equal(anonymous.statusCode, 401, `POST ${url} › 401 without a token`);
       t.equal(anonymous.headers['content-type'], 'application/problem+json; charset=utf-8');
       t.equal((await post(app, url, { reason: 'X' }, { authorization: 'Bearer wrong' })).statusCode, 401, `POST ${url} › 401 with a wrong token`);
+      t.equal((await post(app, url, { reason: 'X' }, { authorization: await customerAuthorization('alice') })).statusCode, 403, `POST ${url} › 403 for the account's own customer`);
     }
     t.equal((await accountOf(app, 'alice')).status, 'ACTIVE');
   });
@@ -151,7 +153,7 @@ t.test('admin status routes of accounts', async (t) => {
     const document = (await app.request({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, { post?: { security?: unknown; tags?: string[] } }> }>();
     for (const action of ['suspend', 'reactivate', 'close']) {
       const operation = document.paths[`/accounts/{id}/${action}`]?.post;
-      t.same(operation?.security, [{ adminToken: [] }], `${action} declares the admin token`);
+      t.same(operation?.security, [{ bearerAuth: ['operator'] }], `${action} declares an operator token`);
       t.ok(operation?.tags?.includes('account'), `${action} is tagged account`);
     }
   });

@@ -97,7 +97,7 @@ for (const transport of TRANSPORTS) {
 
     const openapi = (await app.request({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: Array<{ in: string; name: string }> }>> }>();
     for (const path of ['/orders', '/order/createOrder']) {
-      t.same(Object.keys(openapi.paths[path]?.['post']?.responses ?? {}).sort(), ['200', '202', '400', '409', '413', '415', '422'], `the OpenAPI document describes POST ${path} and its answers`);
+      t.same(Object.keys(openapi.paths[path]?.['post']?.responses ?? {}).sort(), ['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '429'], `the OpenAPI document describes POST ${path} and its answers`);
       t.ok(openapi.paths[path]?.['post']?.parameters?.some((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key'), `and its Idempotency-Key header`);
     }
     for (const path of ['/orders/{id}', '/billing/charges', '/billing/payments/{paymentId}']) t.ok(openapi.paths[path]?.['get'], `the OpenAPI document describes GET ${path}`);

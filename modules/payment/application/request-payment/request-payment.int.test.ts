@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { eventually } from '../../../../test/harness/eventually.ts';
-import { OPERATOR_AUTHORIZATION } from '../../../../test/harness/tokens.ts';
+import { customerAuthorization, OPERATOR_AUTHORIZATION } from '../../../../test/harness/tokens.ts';
 import { platformFor } from '../../../../test/harness/suite.ts';
 import { AccountFundsReserved } from '../../../account/index.ts';
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
@@ -18,7 +18,7 @@ const app = await platformFor(t, 'local', { env: { FRAUD_MAX_PAYMENTS_PER_MINUTE
 const alice = await openAccount(app, 'alice', { deposit: 100 });
 const FRAUD_DETECTED_FIELDS = ['accountId', 'amount', 'currency', 'detectedAt', 'fraudReasons', 'fraudScore', 'paymentId', 'severity', 'userId'];
 
-async function pay(payload: Record<string, unknown>, headers: Record<string, string> = {}) {
+async function pay(payload: Record<string, unknown>, headers: Record<string, string | undefined> = {}) {
   return app.request({ method: 'POST', url: '/payments', payload, headers });
 }
 
@@ -35,10 +35,11 @@ t.test('POST /payments › looks the account up by login through the account mod
 });
 
 t.test('POST /payments › uses the account cache: an account only the cache knows can pay by id', async (t) => {
-  await announceAccount(app, { accountId: 770_001, userId: 77 });
-  const response = await pay({ accountId: 770_001, amount: 1, currency: 'EUR' });
+  await announceAccount(app, { accountId: 770_001, userId: 77, login: 'cached-only' });
+  const response = await pay({ accountId: 770_001, amount: 1, currency: 'EUR' }, { authorization: await customerAuthorization('cached-only') });
   t.equal(response.statusCode, 201, 'the account module does not know 770001; the cache does');
-  t.match(await payment(app, response.json<Created>().id), { accountId: 770_001, userId: 77, userName: null });
+  t.match(await payment(app, response.json<Created>().id), { accountId: 770_001, userId: 77, userName: 'cached-only' });
+  t.equal((await pay({ accountId: 770_001, amount: 1, currency: 'EUR' }, { authorization: await customerAuthorization('alice') })).statusCode, 404, "alice may not pay from cached-only's account: 404");
 });
 
 t.test('POST /payments › refuses an unknown account with 404', async (t) => {

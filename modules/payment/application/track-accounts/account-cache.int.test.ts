@@ -1,5 +1,6 @@
 import t from 'tap';
 import { platformFor, TRANSPORTS } from '../../../../test/harness/suite.ts';
+import { customerAuthorization } from '../../../../test/harness/tokens.ts';
 import { AccountBalanceChanged, AccountClosed, AccountFundsReserved, AccountSuspended, AccountUpdated } from '../../../account/index.ts';
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
 import {
@@ -8,7 +9,7 @@ import {
 
 interface Created { id: number; status: string }
 
-const ACCOUNT = { accountId: 880_001, userId: 88 };
+const ACCOUNT = { accountId: 880_001, userId: 88, login: 'cache-owner' };
 const now = () => new Date().toISOString();
 
 for (const transport of TRANSPORTS) {
@@ -19,7 +20,8 @@ for (const transport of TRANSPORTS) {
       env: { MODULE_URL_ACCOUNT: 'http://127.0.0.1:9' },
     });
     await announceAccount(app, ACCOUNT);
-    const pay = async (amount: number) => app.request({ method: 'POST', url: '/payments', payload: { accountId: ACCOUNT.accountId, amount, currency: 'EUR' } });
+    const owner = await customerAuthorization(ACCOUNT.login);
+    const pay = async (amount: number) => app.request({ method: 'POST', url: '/payments', headers: { authorization: owner }, payload: { accountId: ACCOUNT.accountId, amount, currency: 'EUR' } });
     const created = async (amount: number) => (await pay(amount)).json<Created>();
     const reserve = async (id: number, amount: number) => {
       await actAs(app, AccountFundsReserved, { paymentId: id, accountId: ACCOUNT.accountId, amount, currency: 'EUR', reservedAt: now() });
