@@ -9,16 +9,25 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 interface Exited { code: number | null; stderr: string }
 
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+function runMain(env: Record<string, string>, script = 'src/main.ts', args: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<Exited>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<Exited & { stdout: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr, stdout })));
   return { child, exited };
+}
+
+/** What `npm run token -- <args>` prints, as an Authorization header. */
+async function mintedToken(env: Record<string, string>, ...args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runMain(env, 'src/mint-token.ts', args).exited;
+  if (code !== 0) throw new Error(`npm run token ${args.join(' ')} exited ${code}: ${stderr}`);
+  return `Bearer ${stdout.trim()}`;
 }
 
 t.test('npm start › a bad configuration value stops start-up with one line naming the variable', async (t) => {
@@ -37,13 +46,15 @@ t.test('npm start › embedded PostgreSQL: starts, stops cleanly on SIGTERM, and
 
   const first = runMain(env);
   await eventually(async () => (await fetch(`${base}/health/ready`)).ok, { timeoutMs: 90_000, intervalMs: 250, what: 'first start ready' });
+  const dora = { authorization: await mintedToken(env, '--login', 'dora') };
+  t.equal((await fetch(`${base}/profiles/1`)).status, 401, 'a request without a token is refused');
   const created = await fetch(`${base}/profiles`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST', headers: { 'content-type': 'application/json', ...dora },
     body: JSON.stringify({ login: 'dora', fullName: 'Dora', email: 'dora@example.org' }),
   });
   t.equal(created.status, 201);
   const { id } = (await created.json()) as { id: number };
-  await eventually(async () => ((await (await fetch(`${base}/profiles/${id}`)).json()) as { status: string }).status === 'ACTIVE', { what: 'profile ACTIVE' });
+  await eventually(async () => ((await (await fetch(`${base}/profiles/${id}`, { headers: dora })).json()) as { status: string }).status === 'ACTIVE', { what: 'profile ACTIVE' });
   first.child.kill('SIGTERM');
   const stopped = await first.exited;
   t.equal(stopped.code, 0, 'SIGTERM → clean exit 0');
@@ -53,8 +64,11 @@ t.test('npm start › embedded PostgreSQL: starts, stops cleanly on SIGTERM, and
     if (second.child.exitCode === null) second.child.kill('SIGKILL');
   });
   await eventually(async () => (await fetch(`${base}/health/ready`)).ok, { timeoutMs: 60_000, intervalMs: 250, what: 'second start ready' });
-  const again = (await (await fetch(`${base}/profiles/${id}`)).json()) as { login: string; status: string };
-  t.match(again, { login: 'dora', status: 'ACTIVE' }, 'the second start sees the data of the first');
+  const again = (await (await fetch(`${base}/profiles/${id}`, { headers: dora })).json()) as { login: string; status: string };
+  t.match(again, { login: 'dora', status: 'ACTIVE' }, 'the second start sees the data of the first, and accepts the token minted for the first (same key)');
+  const operator = { authorization: await mintedToken(env, '--role', 'operator', '--subject', 'ana') };
+  t.equal((await fetch(`${base}/admin/outbox`, { headers: operator })).status, 200, 'npm run token --role operator mints an operator token');
+  t.equal((await fetch(`${base}/admin/outbox`, { headers: dora })).status, 403, "and a customer's token is no operator's");
   second.child.kill('SIGINT');
   t.equal((await second.exited).code, 0, 'SIGINT → clean exit 0');
 });
