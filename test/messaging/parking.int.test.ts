@@ -1,7 +1,7 @@
 import t from 'tap';
 import { eventually } from '../harness/eventually.ts';
 import { type TestPlatform } from '../harness/platform.ts';
-import { OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
+import { customerAuthorization, OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
 import { effects, handledOrderByKey, Sequenced, startRecordingConsumer } from '../harness/recording-consumer.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 
@@ -80,9 +80,9 @@ for (const transport of TRANSPORTS) {
     t.test('a skipped dead letter releases its key without it', async (t) => {
       await write(app, [{ key: 'c', seq: 0, fail: true }, { key: 'c', seq: 1 }, { key: 'c', seq: 2 }]);
       const parked = await parkedWith(app, 'c', 2);
-      for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
-        const denied = await app.request({ method: 'POST', url: '/admin/parked-keys/skip', headers, payload: { consumer: GROUP, key: 'c', reason: 'x' } });
-        t.ok([401, 403].includes(denied.statusCode), `without the admin token › ${denied.statusCode}`);
+      for (const [what, authorization, status] of [['no token', undefined, 401], ['a bad token', 'Bearer wrong', 401], ["a customer's token", await customerAuthorization('c'), 403]] as const) {
+        const denied = await app.request({ method: 'POST', url: '/admin/parked-keys/skip', headers: { authorization }, payload: { consumer: GROUP, key: 'c', reason: 'x' } });
+        t.equal(denied.statusCode, status, `with ${what} › ${status}`);
       }
       t.match(await parkedWith(app, 'c', 2), { deadLetterId: parked.deadLetterId }, 'and nothing was released');
       const refused = await app.request({ method: 'POST', url: `/admin/dead-letters/${parked.deadLetterId}/skip`, headers: auth, payload: {} });
