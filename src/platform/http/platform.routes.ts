@@ -8,7 +8,8 @@ import type { HttpApp } from './app.ts';
 import { problem, sendProblem } from './problem.ts';
 import { pageOf, pagingQuery } from './paging.ts';
 
-const ProblemRef = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const ProblemRef = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const operatorOnly = requiresRole('operator');
 const Paging = Type.Object(
   {

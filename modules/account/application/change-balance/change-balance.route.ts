@@ -9,7 +9,8 @@ import { MoneyAmount } from '../../../../src/platform/money.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
 import { changeBalance, type ChangeBalanceDeps } from './change-balance.handler.ts';
 
-const Problem = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export function changeBalanceRoutes(app: HttpApp, deps: ChangeBalanceDeps & { idempotency: IdempotencyKeys }): void {
   app.put('/account/operation', {

@@ -6,7 +6,8 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { PaymentProcessing } from '../../domain/payment-processing.ts';
 
-const Problem = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const PaymentProcessingView = Type.Object({

@@ -8,7 +8,8 @@ import { Charge } from '../../domain/charge.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
-const Problem = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export const ChargeView = Type.Object({
   chargeId: Type.Integer({ examples: [1] }),

@@ -7,6 +7,9 @@ import { notificationsOf } from '../../infrastructure/notification.repository.ts
 import { NotificationList, NotificationsQuery, toNotificationView } from './query-notifications.schema.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
+
 const SUMMARY = 'A person\'s messages, newest first';
 // Messages follow events, so a person who just registered may not be known here yet: an unknown
 // login is an empty list, not a 404, to avoid telling "no such person" when it means "nothing yet".
@@ -21,7 +24,7 @@ export function queryNotificationsRoutes(app: HttpApp, deps: { orm: MikroORM }):
         description: DESCRIPTION,
         security: requiresRole('customer', 'operator'),
         querystring: NotificationsQuery,
-        response: { 200: NotificationList, 400: Type.Ref('Problem'), 401: Type.Ref('Problem'), 403: Type.Ref('Problem'), 404: Type.Ref('Problem') },
+        response: { 200: NotificationList, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
       },
     }, async (request) => {
       const { login } = request.query;

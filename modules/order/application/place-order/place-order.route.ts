@@ -7,7 +7,8 @@ import type { OrderOutcomeWaiters } from './order-outcome.waiter.ts';
 import { placeOrder, type PlaceOrderDeps } from './place-order.handler.ts';
 import { OrderPendingResponse, OrderSettledResponse, PlaceOrderBody } from './place-order.schema.ts';
 
-const Problem = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export interface PlaceOrderRouteDeps extends PlaceOrderDeps {
   idempotency: IdempotencyKeys;

@@ -9,7 +9,8 @@ import { OrderView, toOrderView } from '../order.schema.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
-const Problem = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const readers = requiresRole('customer', 'operator');
 
 export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {

@@ -11,7 +11,8 @@ import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 
-const Problem = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const readers = requiresRole('customer', 'operator');
 const OWN_ONLY = "A customer token reads its own payments only; another's answers 404.";
 

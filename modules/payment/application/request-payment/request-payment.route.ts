@@ -6,7 +6,8 @@ import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKey
 import { requestPayment, type RequestPaymentDeps } from './request-payment.handler.ts';
 import { PaymentAccepted, RequestPaymentBody } from './request-payment.schema.ts';
 
-const Problem = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export interface RequestPaymentRouteDeps extends RequestPaymentDeps {
   idempotency: IdempotencyKeys;

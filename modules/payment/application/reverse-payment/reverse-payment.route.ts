@@ -7,7 +7,8 @@ import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKey
 import { PaymentIdParams } from '../payment.schema.ts';
 import { reversePayment } from './reverse-payment.handler.ts';
 
-const Problem = Type.Ref('Problem');
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export function reversePaymentRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
   app.post('/payments/:id/reversal', {

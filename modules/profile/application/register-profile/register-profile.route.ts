@@ -8,6 +8,9 @@ import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKey
 import { registerProfile } from './register-profile.handler.ts';
 import { RegisterProfileBody, RegisterProfileResponse } from './register-profile.schema.ts';
 
+// Errors are answered by sendProblem, as application/problem+json.
+const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
+
 const routeSchema = {
   tags: ['profile'],
   summary: 'Register a person (status PENDING until their account is opened)',
@@ -15,7 +18,7 @@ const routeSchema = {
   security: requiresRole('customer', 'operator'),
   headers: IdempotencyKeyHeader,
   body: RegisterProfileBody,
-  response: { 201: RegisterProfileResponse, 400: Type.Ref('Problem'), 401: Type.Ref('Problem'), 403: Type.Ref('Problem'), 409: Type.Ref('Problem'), 422: Type.Ref('Problem') },
+  response: { 201: RegisterProfileResponse, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem },
 };
 
 export function registerProfileRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
