@@ -9,9 +9,8 @@ import { pageOf, pagingQuery } from './paging.ts';
 import { readInSnapshot } from '../db/snapshot.ts';
 import { callerOf, requiresRole } from '../auth/route-security.ts';
 import type { FastifyRequest } from 'fastify';
+import { ProblemResponse as ProblemRef } from './problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const ProblemRef = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const security = requiresRole('operator');
 /** A bulk action over keys sharing an error takes at most this many at once; repeat it for more. */
 const BULK_LIMIT = 1000;

@@ -5,11 +5,9 @@ import { readOutboxStatus } from '../messaging/outbox-status.ts';
 import { PUBLIC, requiresRole } from '../auth/route-security.ts';
 import { operatorRoutes } from './operator.routes.ts';
 import type { HttpApp } from './app.ts';
-import { problem, sendProblem } from './problem.ts';
+import { problem, sendProblem, ProblemResponse as ProblemRef } from './problem.ts';
 import { pageOf, pagingQuery } from './paging.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const ProblemRef = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const operatorOnly = requiresRole('operator');
 const Paging = Type.Object(
   {

@@ -23,6 +23,9 @@ export const ProblemSchema = Type.Object(
   { $id: 'Problem', additionalProperties: true },
 );
 
+/** An error response in a route schema: problem details as `application/problem+json`, the type `sendProblem` answers. */
+export const ProblemResponse = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
+
 export interface Problem {
   type: string;
   title: string;

@@ -8,9 +8,8 @@ import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKey
 import { MoneyAmount } from '../../../../src/platform/money.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
 import { changeBalance, type ChangeBalanceDeps } from './change-balance.handler.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export function changeBalanceRoutes(app: HttpApp, deps: ChangeBalanceDeps & { idempotency: IdempotencyKeys }): void {
   app.put('/account/operation', {

@@ -6,9 +6,8 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
 import { changeStatus, DEFAULT_CLOSE_REASON, type ChangeStatus } from './change-status.handler.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const operatorOnly = requiresRole('operator');
 const AccountId = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const Reason = Type.String({ minLength: 1, maxLength: 200, examples: ['FRAUD_SUSPECTED'] });

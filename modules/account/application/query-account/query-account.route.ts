@@ -6,9 +6,8 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Account } from '../../domain/account.ts';
 import { AccountNotFoundError } from '../../domain/account.errors.ts';
 import { AccountView, toAccountView } from '../account.schema.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 /** Also the account query API of a split deployment: the payment module's process calls it with a service token. */
 const readers = requiresRole('customer', 'operator', 'service');

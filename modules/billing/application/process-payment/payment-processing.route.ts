@@ -5,9 +5,8 @@ import { requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { PaymentProcessing } from '../../domain/payment-processing.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const PaymentProcessingView = Type.Object({

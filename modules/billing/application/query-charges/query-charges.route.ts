@@ -7,9 +7,8 @@ import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { Charge } from '../../domain/charge.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export const ChargeView = Type.Object({
   chargeId: Type.Integer({ examples: [1] }),

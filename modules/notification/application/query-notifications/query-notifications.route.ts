@@ -6,9 +6,8 @@ import { pageOf } from '../../../../src/platform/http/paging.ts';
 import { notificationsOf } from '../../infrastructure/notification.repository.ts';
 import { NotificationList, NotificationsQuery, toNotificationView } from './query-notifications.schema.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 const SUMMARY = 'A person\'s messages, newest first';
 // Messages follow events, so a person who just registered may not be known here yet: an unknown

@@ -6,9 +6,8 @@ import { IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../..
 import type { OrderOutcomeWaiters } from './order-outcome.waiter.ts';
 import { placeOrder, type PlaceOrderDeps } from './place-order.handler.ts';
 import { OrderPendingResponse, OrderSettledResponse, PlaceOrderBody } from './place-order.schema.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export interface PlaceOrderRouteDeps extends PlaceOrderDeps {
   idempotency: IdempotencyKeys;

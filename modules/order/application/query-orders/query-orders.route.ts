@@ -8,9 +8,8 @@ import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.t
 import { OrderView, toOrderView } from '../order.schema.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const readers = requiresRole('customer', 'operator');
 
 export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {

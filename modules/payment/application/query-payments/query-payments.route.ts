@@ -10,9 +10,8 @@ import type { KnownAccounts } from '../../infrastructure/known-accounts.reposito
 import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.schema.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const readers = requiresRole('customer', 'operator');
 const OWN_ONLY = "A customer token reads its own payments only; another's answers 404.";
 

@@ -5,9 +5,8 @@ import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { requestPayment, type RequestPaymentDeps } from './request-payment.handler.ts';
 import { PaymentAccepted, RequestPaymentBody } from './request-payment.schema.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export interface RequestPaymentRouteDeps extends RequestPaymentDeps {
   idempotency: IdempotencyKeys;

@@ -6,9 +6,8 @@ import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { PaymentIdParams } from '../payment.schema.ts';
 import { reversePayment } from './reverse-payment.handler.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 export function reversePaymentRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
   app.post('/payments/:id/reversal', {

@@ -9,9 +9,8 @@ import { toProfileView } from '../profile.mapper.ts';
 import { ProfileView } from '../profile.schema.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 const readers = requiresRole('customer', 'operator');
 
 export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void {

@@ -7,9 +7,8 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { registerProfile } from './register-profile.handler.ts';
 import { RegisterProfileBody, RegisterProfileResponse } from './register-profile.schema.ts';
+import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
-// Errors are answered by sendProblem, as application/problem+json.
-const Problem = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 const routeSchema = {
   tags: ['profile'],
