@@ -42,7 +42,8 @@ export class Workload {
   /** When each 2xx answer arrived (epoch ms), to see when service came back after a fault. */
   private readonly successes: number[] = [];
   readonly logins: string[];
-  private readonly paymentIds: number[] = [];
+  /** Payments answered 201, with their payer: a reversal is sent by the payer's own token. */
+  private readonly payments: Array<{ id: number; login: string }> = [];
   private running: Promise<void>[] = [];
   private stopping = false;
   private random: () => number;
@@ -55,7 +56,7 @@ export class Workload {
   /** Registers every person, waits for their accounts, deposits `initialDeposit` each. */
   async onboard(initialDeposit: number): Promise<void> {
     for (const login of this.logins) {
-      const registered = await this.call('register', 'POST', '/profiles', { login, fullName: login, email: `${login}@example.org` });
+      const registered = await this.call('register', login, 'POST', '/profiles', { login, fullName: login, email: `${login}@example.org` });
       if (registered !== 201) throw new Error(`registering ${login} answered ${registered}`);
     }
     for (const login of this.logins) {
@@ -109,33 +110,33 @@ export class Workload {
     if (dice < 0.45) return this.pay(login);
     if (dice < 0.6) return this.deposit(login, this.amount(50));
     if (dice < 0.7) return this.withdraw(login, this.amount(20));
-    if (dice < 0.9) return void (await this.call('order', 'POST', '/orders', { login, amount: this.amount(10) }));
+    if (dice < 0.9) return void (await this.call('order', login, 'POST', '/orders', { login, amount: this.amount(10) }));
     return this.reverse();
   }
 
   private async pay(login: string): Promise<void> {
     const body = { userName: login, amount: this.amount(20), currency: 'EUR', description: 'fault run' };
-    await this.call('payment', 'POST', '/payments', body, async (response) => {
-      if (response.status === 201) this.paymentIds.push(((await response.json()) as { id: number }).id);
+    await this.call('payment', login, 'POST', '/payments', body, async (response) => {
+      if (response.status === 201) this.payments.push({ id: ((await response.json()) as { id: number }).id, login });
     });
   }
 
   private async deposit(login: string, amount: number): Promise<void> {
-    const status = await this.call('deposit', 'PUT', '/account/operation', { login, operation: 'DEPOSIT', sum: amount });
+    const status = await this.call('deposit', login, 'PUT', '/account/operation', { login, operation: 'DEPOSIT', sum: amount });
     if (status === 200) this.depositedMinor += amount * 100;
     else if (isUncertain(status)) this.uncertainDepositedMinor += amount * 100;
   }
 
   private async withdraw(login: string, amount: number): Promise<void> {
-    const status = await this.call('withdrawal', 'PUT', '/account/operation', { login, operation: 'WITHDRAW', sum: amount });
+    const status = await this.call('withdrawal', login, 'PUT', '/account/operation', { login, operation: 'WITHDRAW', sum: amount });
     if (status === 200) this.withdrawnMinor += amount * 100;
     else if (isUncertain(status)) this.uncertainWithdrawnMinor += amount * 100;
   }
 
   private async reverse(): Promise<void> {
-    if (this.paymentIds.length === 0) return;
-    const id = this.paymentIds[Math.floor(this.random() * this.paymentIds.length)]!;
-    await this.call('reversal', 'POST', `/payments/${id}/reversal`, { reason: 'CUSTOMER_REQUEST' });
+    if (this.payments.length === 0) return;
+    const { id, login } = this.payments[Math.floor(this.random() * this.payments.length)]!;
+    await this.call('reversal', login, 'POST', `/payments/${id}/reversal`, { reason: 'CUSTOMER_REQUEST' });
   }
 
   /** Whole currency units from 1 to `max`. */
@@ -143,11 +144,11 @@ export class Workload {
     return 1 + Math.floor(this.random() * max);
   }
 
-  private async call(operation: string, method: string, path: string, body: unknown, read?: (response: Response) => Promise<void>): Promise<number | 'error'> {
+  /** One request as the customer `login`, its answer counted under `operation`. */
+  private async call(operation: string, login: string, method: string, path: string, body: unknown, read?: (response: Response) => Promise<void>): Promise<number | 'error'> {
     let status: number | 'error';
     try {
-      const { login, userName } = body as { login?: string; userName?: string };
-      const authorization = await customerAuthorization((login ?? userName)!);
+      const authorization = await customerAuthorization(login);
       const response = await fetch(`${this.options.url}${path}`, {
         method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization }, signal: AbortSignal.timeout(30_000),
       });
