@@ -45,8 +45,11 @@ export async function waitUntilCaughtUp(run: FaultRun, timeoutMs = 600_000): Pro
   const started = performance.now();
   const outcome = await eventually(async () => {
     if (run.crashReport() !== undefined) return 'crashed';
-    const status = await deliveryStatus(run.pool, run.deliveries);
+    // In-flight work first: a payment completing between the two reads then shows as an unpublished
+    // event in the second. Read the other way round, it slipped through as "caught up" (its
+    // payment.completed committed after the delivery check, with its capture still to come).
     const inFlight = await businessInFlight(run.pool);
+    const status = await deliveryStatus(run.pool, run.deliveries);
     if (status.unpublished === 0 && status.undelivered === 0 && inFlight === 0) return status;
     // Shown if the wait times out: what is still missing, and why dead letters died.
     throw new Error(JSON.stringify({ ...status, inFlight, deadLetterErrors: await deadLetterErrors(run.pool) }));
