@@ -9,13 +9,14 @@ import { loadOrCreateSigningKey } from '../../src/platform/auth/local-signing-ke
  * every test platform and fault-suite process runs on the default DATA_DIR (./.data) and its
  * default issuer and audience, so a token minted here is one `npm run token` would print.
  */
-const key = await loadOrCreateSigningKey(resolve(process.env['DATA_DIR'] ?? './.data'));
+/** The local key the platforms under test verify against, for tests that hand-craft refused tokens. */
+export const testSigningKey = await loadOrCreateSigningKey(resolve(process.env['DATA_DIR'] ?? './.data'));
 const audience = { issuer: LOCAL_TOKEN_AUDIENCE, audience: LOCAL_TOKEN_AUDIENCE };
 const HOUR = 3600;
 
 /** An `Authorization` header value. */
 export async function bearer(role: CallerRole, subject: string, ttlSeconds = HOUR): Promise<string> {
-  return `Bearer ${await mintToken(key, audience, { subject, role, ttlSeconds })}`;
+  return `Bearer ${await mintToken(testSigningKey, audience, { subject, role, ttlSeconds })}`;
 }
 
 const customers = new Map<string, Promise<string>>();

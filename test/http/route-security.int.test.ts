@@ -2,14 +2,12 @@ import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import { LOCAL_TOKEN_AUDIENCE } from '../../src/config.ts';
 import { CALLER_ROLES, type CallerRole } from '../../src/platform/auth/caller.ts';
-import { loadOrCreateSigningKey } from '../../src/platform/auth/local-signing-key.ts';
 import { BEARER_SCHEME } from '../../src/platform/auth/route-security.ts';
 import { onboard, paymentStatus } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor } from '../harness/suite.ts';
-import { bearer, customerAuthorization } from '../harness/tokens.ts';
+import { bearer, customerAuthorization, testSigningKey as key } from '../harness/tokens.ts';
 import { SignJWT } from 'jose';
-import { resolve } from 'node:path';
 
 /**
  * Walks every operation of the served OpenAPI document and checks what it answers against the
@@ -189,8 +187,6 @@ async function writes(app: TestPlatform): Promise<Record<string, number>> {
            (select count(*) from messaging.audit_log) as audit`);
   return Object.fromEntries(Object.entries(row!).map(([name, count]) => [name, Number(count)]));
 }
-
-const key = await loadOrCreateSigningKey(resolve(process.env['DATA_DIR'] ?? './.data'));
 
 /** A token made by hand, to be refused: expired, not valid yet, or signed with a key the platform does not know. */
 async function signed(claims: { sub: string; role: string }, options: { expiresAt?: string; notBefore?: string; foreignKey?: boolean }): Promise<string> {

@@ -19,3 +19,8 @@ export interface Caller {
 export function actsFor(caller: Caller, login: string): boolean {
   return caller.role !== 'customer' || caller.subject === login;
 }
+
+/** `<role>:<subject>`: whose idempotency keys and rate-limit allowance a request uses. */
+export function callerKey(caller: Caller): string {
+  return `${caller.role}:${caller.subject}`;
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { callerKey } from '../auth/caller.ts';
 import { callerOf } from '../auth/route-security.ts';
 import type { UnitsOfWork, Work } from '../db/unit-of-work.ts';
 import { ConflictError, ProblemError } from '../errors.ts';
@@ -72,8 +73,7 @@ export class IdempotencyKeys {
 
   /** Runs `work` once per Idempotency-Key of this route and caller; `route` is a stable name, e.g. `payment.request`. */
   async respond<T>(request: FastifyRequest, route: string, work: Work<StoredResponse<T>>): Promise<StoredResponse<T> & { replayed: boolean }> {
-    const caller = callerOf(request);
-    const scope: IdempotencyScope = { route, caller: `${caller.role}:${caller.subject}` };
+    const scope: IdempotencyScope = { route, caller: callerKey(callerOf(request)) };
     const key = keyOf(request);
     if (key === undefined) return { ...(await this.units.run(work)), replayed: false };
     const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');

@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { callerKey } from '../auth/caller.ts';
 import { ProblemError } from '../errors.ts';
 
 const WINDOW_MS = 60_000;
@@ -21,7 +22,7 @@ export async function registerRateLimits(app: FastifyInstance, perMinute: number
     max: perMinute,
     timeWindow: WINDOW_MS,
     hook: 'preHandler',
-    keyGenerator: (request: FastifyRequest) => (request.caller === undefined ? `ip:${request.ip}` : `${request.caller.role}:${request.caller.subject}`),
+    keyGenerator: (request: FastifyRequest) => (request.caller === undefined ? `ip:${request.ip}` : callerKey(request.caller)),
     errorResponseBuilder: (_request, context) =>
       new ProblemError(429, 'rate-limited', 'Too many requests', `At most ${context.max} money-moving requests per minute per caller; retry in ${context.after}`),
   });
