@@ -13,6 +13,7 @@ import { IdempotencyKeys } from './http/idempotency.ts';
 import { MoneyLimits } from './money.ts';
 import { Parking } from './messaging/parking.ts';
 import { platformRoutes } from './http/platform.routes.ts';
+import { consoleRoutes } from './http/console.routes.ts';
 import { ModuleConsumer } from './messaging/consumer-runner.ts';
 import { TopicNames } from './messaging/contract.ts';
 import { DeadLetters } from './messaging/dead-letters.ts';
@@ -228,6 +229,7 @@ async function createHttp(
     ],
   });
   await platformRoutes(app, container);
+  await consoleRoutes(app, logger);
   for (const module of modules) {
     if (module.routes !== undefined) await app.register(async (scope) => module.routes!(scope, container));
   }

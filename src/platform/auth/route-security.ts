@@ -30,8 +30,11 @@ export const bearerSecurityScheme = {
   },
 };
 
-/** Routes a plugin registers without a schema of ours (Swagger UI) that are public by nature. */
-const PUBLIC_PREFIXES = ['/docs'];
+/**
+ * Routes a plugin registers without a schema of ours that are public by nature: Swagger UI, and the
+ * operator console's static files (its data comes from operator-only routes, with the operator's token).
+ */
+const PUBLIC_PREFIXES = ['/docs', '/console'];
 
 /** Realm of the `WWW-Authenticate` challenges. */
 const REALM = 'payments-platform';
