@@ -4,6 +4,8 @@
 #   default-jre-headless  Java 17+ for the local Apache Kafka broker (test/harness/kafka-broker.ts)
 #   maven                 fetches the broker's jars (test/harness/kafka/pom.xml)
 #   postgresql-client     psql / pg_isready for the database tests
+#   chromium, fonts-dejavu-core  the headless browser of the operator console's tests (test/console/,
+#                         driven by playwright-core at /usr/bin/chromium) and a font for its pages
 # Works as root with no terminal (CI, containers).
 set -euo pipefail
 
@@ -13,9 +15,10 @@ missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-system-deps: all present (java, maven, postgresql-client)"
+  echo "install-system-deps: all present (java, maven, postgresql-client, chromium)"
   exit 0
 fi
 
