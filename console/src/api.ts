@@ -74,6 +74,20 @@ interface RequestOptions {
   signOutOn401?: boolean;
 }
 
+/**
+ * A problem's field errors as JSON pointers into the payload: `{ path, message }` as sent, or the
+ * request-validation form `{ in: 'body', field: '/payload/amount', message }` of a refused redrive.
+ */
+function fieldErrorsOf(errors: unknown): FieldError[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((error: { path?: unknown; field?: unknown; message?: unknown }) => {
+    const message = typeof error.message === 'string' ? error.message : 'invalid';
+    if (typeof error.path === 'string') return [{ path: error.path, message }];
+    if (typeof error.field === 'string') return [{ path: error.field.replace(/^\/payload(?=\/|$)/, ''), message }];
+    return [];
+  });
+}
+
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const token = options.token ?? current?.token;
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
@@ -93,9 +107,9 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   const text = await response.text();
   const parsed = parseJson(text);
   if (!response.ok) {
-    const problem = (parsed ?? {}) as { detail?: string; title?: string; errors?: FieldError[] };
+    const problem = (parsed ?? {}) as { detail?: string; title?: string; errors?: unknown };
     const message = problem.detail ?? problem.title ?? `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, message, Array.isArray(problem.errors) ? problem.errors : []);
+    throw new ApiError(response.status, message, fieldErrorsOf(problem.errors));
   }
   return parsed as T;
 }

@@ -1,6 +1,6 @@
 /** Small pieces every page uses: problem messages, timestamps, paging, an action's outcome. */
-import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { cloneElement, type ComponentChildren, type VNode } from 'preact';
+import { useId, useState } from 'preact/hooks';
 import { ApiError } from './api.ts';
 
 export function Problem({ error, testId = 'problem' }: { error: ApiError | Error | undefined; testId?: string }) {
@@ -59,13 +59,15 @@ export function Outcome({ error, done }: { error: ApiError | undefined; done: st
   );
 }
 
-export function Field({ label, children, hint }: { label: string; children: ComponentChildren; hint?: string }) {
+/** A labelled control; the hint is its description (aria-describedby), not part of its name. */
+export function Field({ label, children, hint }: { label: string; children: VNode; hint?: string }) {
+  const id = useId();
   return (
-    <label class="field">
-      <span>{label}</span>
-      {children}
-      {hint !== undefined && <small class="muted">{hint}</small>}
-    </label>
+    <div class="field">
+      <label for={id}>{label}</label>
+      {cloneElement(children, hint === undefined ? { id } : { id, 'aria-describedby': `${id}-hint` })}
+      {hint !== undefined && <small class="muted" id={`${id}-hint`}>{hint}</small>}
+    </div>
   );
 }
 

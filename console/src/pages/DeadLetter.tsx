@@ -135,11 +135,10 @@ function PayloadEditor({ letter, reason, onSettled }: { letter: DeadLetterDetail
     <div class="editor" data-testid="payload-editor">
       <h3>Edit the payload</h3>
       <div class="editor-grid">
-        <label class="field">
-          <span>Payload (JSON)</span>
+        <Field label="Payload (JSON)">
           <textarea name="payload" rows={14} spellcheck={false} value={text} aria-invalid={!parsed.ok}
             aria-describedby="json-status" onInput={(event) => edit((event.target as HTMLTextAreaElement).value)} />
-        </label>
+        </Field>
         <div>
           <p id="json-status" class={parsed.ok ? 'muted' : 'problem'} data-testid="json-status" role={parsed.ok ? undefined : 'alert'}>
             {parsed.ok ? 'Well-formed JSON' : `Not JSON: ${parsed.message}`}

@@ -27,7 +27,7 @@ export function ParkedKeys() {
   const action = useAction();
   const release = (item: ParkedKey, kind: 'redrive' | 'skip') => void action.run(
     () => post<{ settled: unknown[] }>(`/admin/parked-keys/${kind}`, reason.trim() === '' ? { consumer: item.consumer, key: item.key } : { consumer: item.consumer, key: item.key, reason }),
-    () => `${kind === 'redrive' ? 'Redriven' : 'Skipped'}: key ${item.key} of ${item.consumer}`,
+    () => `${kind === 'redrive' ? 'Redriven' : 'Skipped'}: key ${item.key} of ${item.consumer}, released as soon as the group takes it`,
   ).then(list.reload);
   const items = list.data?.items ?? [];
   return (
@@ -55,7 +55,7 @@ export function ParkedKeys() {
           </thead>
           <tbody>
             {items.map((item) => (
-              <tr key={`${item.consumer}/${item.key}`} data-testid="parked-key">
+              <tr key={`${item.consumer}/${item.key}`} data-testid="parked-key" data-consumer={item.consumer} data-key={item.key}>
                 <td>{item.consumer}</td><td class="mono">{item.key}</td>
                 <td><a href={`/console/dead-letters/${item.deadLetterId}`}>#{item.deadLetterId}</a></td>
                 <td class="error-text">{item.error}</td><td><Time at={item.parkedAt} /></td><td>{item.parkedMessages}</td>

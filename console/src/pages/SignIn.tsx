@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, signIn } from '../api.ts';
-import { Problem } from '../ui.tsx';
+import { Field, Problem } from '../ui.tsx';
 
 export function SignIn() {
   const [token, setToken] = useState('');
@@ -24,11 +24,10 @@ export function SignIn() {
       <p>Paste an operator token (on the embedded default: <code>npm run -s token -- --role operator</code>).
         It is kept for this browser session only.</p>
       <form onSubmit={submit}>
-        <label class="field">
-          <span>Operator token</span>
+        <Field label="Operator token">
           <textarea name="token" rows={4} required spellcheck={false} autoComplete="off"
             value={token} onInput={(event) => setToken((event.target as HTMLTextAreaElement).value)} />
-        </label>
+        </Field>
         <button type="submit" disabled={busy || token.trim() === ''}>Sign in</button>
       </form>
       <Problem error={error} testId="sign-in-problem" />

@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Test } from 'tap';
+import { eventually } from './eventually.ts';
+
+/** Debian's chromium (.ci/install-system-deps.sh): playwright-core drives it and downloads no browser. */
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+const SCREENSHOTS = fileURLToPath(new URL('../console/screenshots/', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
+
+/** A headless browser for the file's tests, closed after them. */
+export async function launchBrowser(t: Test): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  t.teardown(() => browser.close());
+  return browser;
+}
+
+/**
+ * Problems the page itself reports — an uncaught error, a refused Content-Security-Policy, a failed
+ * script — collected so a test can require that there were none.
+ */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // A refused request (401, 404, 422) is logged by the browser too; those are answers the tests expect.
+    if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of/.test(message.text())) {
+      problems.push(`console error: ${message.text()}`);
+    }
+  });
+  return problems;
+}
+
+/** Saves a screenshot of the page to test/console/screenshots/ (gitignored), and to docs/console/ with CONSOLE_SCREENSHOTS=docs. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+  if (process.env['CONSOLE_SCREENSHOTS'] === 'docs') {
+    await mkdir(DOCS, { recursive: true });
+    await page.screenshot({ path: `${DOCS}${name}.png`, fullPage: true });
+  }
+}
+
+/**
+ * What makes the page wider than the window: empty when nothing does, else the outermost elements
+ * reaching past its right edge (tag, class, test id), for the failure message.
+ */
+export async function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    if (document.documentElement.scrollWidth <= window.innerWidth) return [];
+    const wide = [...document.querySelectorAll<HTMLElement>('body *')].filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1);
+    const outermost = wide.filter((element) => !wide.some((other) => other !== element && other.contains(element)));
+    return [`page ${document.documentElement.scrollWidth} px wide`, ...outermost.map((element) =>
+      `${element.tagName.toLowerCase()}${element.className === '' ? '' : `.${String(element.className).replace(/ /g, '.')}`}${element.dataset['testid'] === undefined ? '' : `[${element.dataset['testid']}]`}`)];
+  });
+}
+
+/** Builds the console from its sources, so the browser tests never run against a stale console/dist. */
+export async function buildConsole(): Promise<void> {
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../console/build.ts', import.meta.url))]);
+}
+
+/** Reloads the page until `locator` is on it (or, with `shown: false`, gone): for what the platform does a moment later. */
+export async function reloadUntil(page: Page, locator: Locator, what: string, shown = true): Promise<void> {
+  await eventually(async () => {
+    if ((await locator.count() > 0) === shown) return true;
+    await page.reload();
+    await page.waitForLoadState('networkidle');
+    return false;
+  }, { what, timeoutMs: 30_000, intervalMs: 500 });
+}
