@@ -77,7 +77,7 @@ t.test('operator console in a browser [local]', async (t) => {
     await page.goto(`${url}/console`);
     t.equal(new URL(page.url()).pathname, '/console/', '/console redirects to /console/');
     await t.resolves(page.getByRole('heading', { name: 'Sign in' }).waitFor(), 'the sign-in page is shown first');
-    await screenshot(page, 'sign-in');
+    await screenshot(page, 'sign-in', 'sign-in');
 
     await signIn(page, url, await customerAuthorization('console-ann'));
     const refusal = page.getByTestId('sign-in-problem');
@@ -149,7 +149,7 @@ t.test('operator console in a browser [local]', async (t) => {
     t.pass('the backlog drains to 0 as the relay publishes');
     await page.getByTestId('chart-relay').waitFor();
     t.ok(await page.getByTestId(`consumer-${notification}`).isVisible(), 'each consumer group has a row');
-    await screenshot(page, 'overview');
+    await screenshot(page, 'overview', 'overview');
   });
 
   t.test('a poison message: found, an invalid fix refused beside its field, a valid fix redriven, its journey and the audit', async (t) => {
@@ -157,7 +157,7 @@ t.test('operator console in a browser [local]', async (t) => {
     await page.goto(`${url}/console/dead-letters`);
     const open = page.getByRole('button', { name: new RegExp(`^Open group: ${notification.replace('.', '\\.')}`) });
     await reloadUntil(page, open, 'the dead-letter group on the page');
-    await screenshot(page, 'dead-letters');
+    await screenshot(page, 'dead-letters', 'dead-letters');
     await open.first().click();
     const letterLink = page.getByRole('link', { name: /^Dead letter \d+$/ }).first();
     await letterLink.click();
@@ -180,7 +180,8 @@ t.test('operator console in a browser [local]', async (t) => {
     await page.getByRole('button', { name: 'Redrive with this payload' }).click();
     await page.getByTestId('action-problem').waitFor();
     await t.resolves(page.getByTestId('field-errors-changeAmount').getByText(/changeAmount/).waitFor(), 'a refused redrive (422): its field error beside the field too');
-    await screenshot(page, 'dead-letter-invalid-edit');
+    await page.getByTestId('payload-editor').scrollIntoViewIfNeeded();
+    await screenshot(page, 'dead-letter-invalid-edit', 'dead-letter');
 
     await editor.fill(JSON.stringify({ ...original, changeAmount: -5 }, null, 2));
     await page.getByRole('button', { name: 'Validate' }).click();
@@ -195,13 +196,13 @@ t.test('operator console in a browser [local]', async (t) => {
     const handled = page.getByTestId('step-handled').filter({ hasText: notification });
     await reloadUntil(page, handled, 'the redriven event handled in its journey');
     t.ok(await page.getByTestId('step-dead-letter').filter({ hasText: 'redriven' }).count() > 0, 'the journey shows the dead letter, redriven');
-    await screenshot(page, 'journey');
+    await screenshot(page, 'journey', 'journey');
 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit' }).click();
     const first = page.getByTestId('audit-entry').first();
     await first.waitFor();
     t.match(await first.textContent(), /test-operator.*dead-letter\.redrive.*changeAmount was text/, 'the audit page shows the redrive, who and why');
-    await screenshot(page, 'audit');
+    await screenshot(page, 'audit', 'audit');
   });
 
   t.test('a caused event opens its own journey; a deep link works', async (t) => {
@@ -225,7 +226,7 @@ t.test('operator console in a browser [local]', async (t) => {
     await page.goto(`${url}/console/parked-keys`);
     const row = page.locator(`[data-testid="parked-key"][data-consumer="${notification}"][data-key="${bob.accountId}"]`);
     await reloadUntil(page, row, 'bob\'s parked key on the page');
-    await screenshot(page, 'parked-keys');
+    await screenshot(page, 'parked-keys', 'parked-keys');
     await page.getByLabel('Reason for releasing').fill('test poison, nothing to fix');
     await page.getByRole('button', { name: `Skip key ${bob.accountId} of ${notification}` }).click();
     await t.resolves(page.getByTestId('action-done').getByText(/Skipped/).waitFor(), 'the page says the key was skipped');

@@ -35,13 +35,17 @@ export function pageProblems(page: Page): string[] {
   return problems;
 }
 
-/** Saves a screenshot of the page to test/console/screenshots/ (gitignored), and to docs/console/ with CONSOLE_SCREENSHOTS=docs. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a screenshot of the whole page to test/console/screenshots/<name>.png (gitignored); with
+ * CONSOLE_SCREENSHOTS=docs and a `docsName`, also the window's view to docs/console/<docsName>.png
+ * (the README's pictures, one per page, kept small).
+ */
+export async function screenshot(page: Page, name: string, docsName?: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
-  if (process.env['CONSOLE_SCREENSHOTS'] === 'docs') {
+  if (process.env['CONSOLE_SCREENSHOTS'] === 'docs' && docsName !== undefined) {
     await mkdir(DOCS, { recursive: true });
-    await page.screenshot({ path: `${DOCS}${name}.png`, fullPage: true });
+    await page.screenshot({ path: `${DOCS}${docsName}.png` });
   }
 }
 
