@@ -13,6 +13,8 @@ import { AccountStatusChangedAt } from './0011-account-status-changed-at.migrati
 import { ConsumerParking } from './0012-consumer-parking.migration.ts';
 import { OutboxKeyHolds } from './0013-outbox-key-holds.migration.ts';
 import { ConsumerRetryHolds } from './0014-consumer-retry-holds.migration.ts';
+import { EventJourney } from './0015-event-journey.migration.ts';
+import { BillingProcessingCause } from './0016-billing-processing-cause.migration.ts';
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
@@ -30,4 +32,6 @@ export const migrations: MigrationObject[] = [
   { name: '0012-consumer-parking', class: ConsumerParking },
   { name: '0013-outbox-key-holds', class: OutboxKeyHolds },
   { name: '0014-consumer-retry-holds', class: ConsumerRetryHolds },
+  { name: '0015-event-journey', class: EventJourney },
+  { name: '0016-billing-processing-cause', class: BillingProcessingCause },
 ];

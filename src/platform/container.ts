@@ -9,6 +9,7 @@ import type { Parking } from './messaging/parking.ts';
 import type { Clock, IdGenerator } from './clock.ts';
 import type { TopicNames } from './messaging/contract.ts';
 import type { DeadLetters } from './messaging/dead-letters.ts';
+import type { EventCatalog } from './messaging/event-catalog.ts';
 import type { OutboxWriter } from './messaging/outbox-writer.ts';
 import type { UnitsOfWork } from './db/unit-of-work.ts';
 import type { Transport } from './messaging/transports/transport.ts';
@@ -28,6 +29,8 @@ export interface PlatformServices {
   units: UnitsOfWork;
   transport: Transport;
   deadLetters: DeadLetters;
+  /** Every module's contracts and consumer groups, whichever modules this process runs. */
+  events: EventCatalog;
   parking: Parking;
   metrics: Metrics;
   idempotency: IdempotencyKeys;

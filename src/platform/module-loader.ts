@@ -1,5 +1,7 @@
-import type { ModuleName } from '../config.ts';
-import type { ModuleDefinition } from './module.ts';
+import { MODULE_NAMES, type ModuleName } from '../config.ts';
+import type { TopicNames } from './messaging/contract.ts';
+import { EventCatalog } from './messaging/event-catalog.ts';
+import { consumesOf, type ModuleDefinition } from './module.ts';
 
 const MODULES_DIR = new URL('../../modules/', import.meta.url);
 
@@ -18,4 +20,13 @@ export async function loadModules(names: Iterable<ModuleName>): Promise<ModuleDe
     definitions.push(loaded.default);
   }
   return definitions;
+}
+
+/** The contracts and consumer groups of every module, loaded whether or not this process runs them. */
+export async function loadEventCatalog(groupPrefix: string, topics: TopicNames): Promise<EventCatalog> {
+  const modules = await loadModules(MODULE_NAMES);
+  const groups = modules
+    .map((module) => ({ group: `${groupPrefix}.${module.name}`, topics: [...new Set(consumesOf(module).map((contract) => topics.of(contract)))].sort() }))
+    .filter((group) => group.topics.length > 0);
+  return new EventCatalog(modules.flatMap((module) => module.produces), groups);
 }

@@ -27,7 +27,7 @@ import { LocalTransport } from './messaging/transports/local.transport.ts';
 import type { ReceivedMessage, Transport } from './messaging/transports/transport.ts';
 import { bindHandlers } from './messaging/event-handler.ts';
 import type { ModuleDefinition } from './module.ts';
-import { loadModules } from './module-loader.ts';
+import { loadEventCatalog, loadModules } from './module-loader.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 
@@ -104,6 +104,7 @@ async function startOn(
   const container = createPlatformContainer({
     config, logger, clock, ids, orm, topics, outbox, units, transport, metrics,
     deadLetters: new DeadLetters(orm, outbox, topics, ids),
+    events: await loadEventCatalog(config.kafka.groupPrefix, topics),
     parking: new Parking(orm),
     idempotency: new IdempotencyKeys(units, config.idempotencyKeyTtlHours),
     moneyLimits: new MoneyLimits(config.money),

@@ -10,6 +10,7 @@ export class PassThroughTransport implements Transport {
   subscribe(subscription: Subscription) { return this.inner.subscribe(subscription); }
   redeliveryHorizon(topics: string[]) { return this.inner.redeliveryHorizon(topics); }
   isReachable() { return this.inner.isReachable(); }
+  lag(group: string, topics: string[]) { return this.inner.lag(group, topics); }
   close() { return this.inner.close(); }
 }
 

@@ -50,6 +50,15 @@ function samples(owned: Owned): Record<string, Omit<InjectOptions, 'headers'>> {
     'POST /admin/outbox/held-keys/retry': { method: 'POST', url: '/admin/outbox/held-keys/retry', payload: { key: 'none' } },
     'POST /admin/outbox/held-keys/skip': { method: 'POST', url: '/admin/outbox/held-keys/skip', payload: { key: 'none', ...reason } },
     'GET /admin/audit': { method: 'GET', url: '/admin/audit' },
+    'GET /admin/dead-letters/groups': { method: 'GET', url: '/admin/dead-letters/groups' },
+    'GET /admin/dead-letters/{id}': { method: 'GET', url: '/admin/dead-letters/999999' },
+    'POST /admin/dead-letters/{id}/validate': { method: 'POST', url: '/admin/dead-letters/999999/validate', payload: { payload: {} } },
+    'POST /admin/dead-letters/redrive': { method: 'POST', url: '/admin/dead-letters/redrive', payload: { consumer: 'payments.account', fingerprint: 'none' } },
+    'POST /admin/dead-letters/skip': { method: 'POST', url: '/admin/dead-letters/skip', payload: { consumer: 'payments.account', fingerprint: 'none', ...reason } },
+    'GET /admin/session': { method: 'GET', url: '/admin/session' },
+    'GET /admin/flow': { method: 'GET', url: '/admin/flow' },
+    'GET /admin/flow/history': { method: 'GET', url: '/admin/flow/history' },
+    'GET /admin/journey': { method: 'GET', url: '/admin/journey?key=none' },
     'POST /profiles': { method: 'POST', url: '/profiles', payload: { login: 'alice', fullName: 'Alice', email: 'alice@example.org' } },
     'POST /person/register': { method: 'POST', url: '/person/register', payload: { login: 'alice', fullName: 'Alice', email: 'alice@example.org' } },
     'GET /profiles': { method: 'GET', url: '/profiles' },
@@ -81,7 +90,10 @@ function samples(owned: Owned): Record<string, Omit<InjectOptions, 'headers'>> {
 /** Operations whose sample names alice's resources, so that another customer must get 404. */
 const REGISTRATION = new Set(['POST /profiles', 'POST /person/register']);
 /** Samples naming a dead letter that does not exist: the caller gets through to a 404. */
-const NOTHING_THERE = new Set(['POST /admin/dead-letters/{id}/redrive', 'POST /admin/dead-letters/{id}/skip']);
+const NOTHING_THERE = new Set([
+  'POST /admin/dead-letters/{id}/redrive', 'POST /admin/dead-letters/{id}/skip', 'GET /admin/dead-letters/{id}',
+  'POST /admin/dead-letters/{id}/validate', 'GET /admin/journey',
+]);
 /** Lists that a customer may read without a login: another customer's items must not be in them. */
 const UNFILTERED_LISTS = new Set(['GET /profiles']);
 

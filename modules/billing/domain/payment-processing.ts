@@ -1,3 +1,4 @@
+import type { WorkCause } from '../../../src/platform/observability/trace-context.ts';
 import type { ProcessingDecision, ProcessingOutcome } from './processing-decision.ts';
 
 export type ProcessingStatus = 'SCHEDULED' | 'PROCESSED';
@@ -19,13 +20,17 @@ export class PaymentProcessing {
   outcome: ProcessingOutcome | null = null;
   failureReason: string | null = null;
   processedAt: Date | null = null;
+  /** The work that scheduled it, resumed when it is processed: its event then names the event that scheduled it. */
+  cause: WorkCause | null = null;
 
   static schedule(
     input: { paymentId: number; accountId: number; amount: number; currency: string; transactionType: string },
     now: Date,
     delayMs: number,
+    cause: WorkCause | null = null,
   ): PaymentProcessing {
     const processing = new PaymentProcessing();
+    processing.cause = cause;
     processing.paymentId = input.paymentId;
     processing.accountId = input.accountId;
     processing.amount = input.amount;

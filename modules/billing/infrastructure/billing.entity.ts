@@ -19,6 +19,7 @@ export const PaymentProcessingSchema = new EntitySchema<PaymentProcessing>({
     outcome: { type: 'text', nullable: true },
     failureReason: { type: 'text', fieldName: 'failure_reason', nullable: true },
     processedAt: { type: 'datetime', fieldName: 'processed_at', nullable: true },
+    cause: { type: 'json', nullable: true },
   },
 });
 

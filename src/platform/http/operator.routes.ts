@@ -2,7 +2,10 @@ import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
 import { isoOf } from '../db/raw-time.ts';
 import { ProblemError } from '../errors.ts';
-import { audit, type OperatorAction } from '../messaging/dead-letters.ts';
+import { audit, parsedValue, type DeadLetter, type OperatorAction } from '../messaging/dead-letters.ts';
+import { payloadErrors, type EventContract, type FieldError } from '../messaging/contract.ts';
+import { HEADERS } from '../messaging/envelope.ts';
+import type { EventCatalog } from '../messaging/event-catalog.ts';
 import type { HttpApp } from './app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay } from './idempotency.ts';
 import { pageOf, pagingQuery } from './paging.ts';
@@ -21,6 +24,21 @@ const Settled = Type.Object({
   id: Type.Integer(), consumer: Type.String(), topic: Type.String(), key: Type.Union([Type.String(), Type.Null()]),
   redrivenAt: Type.Union([Type.String(), Type.Null()]), skippedAt: Type.Union([Type.String(), Type.Null()]),
 });
+const Timestamp = Type.String({ format: 'date-time' });
+const DeadLetterView = Type.Object({
+  id: Type.Integer(), consumer: Type.String(), topic: Type.String(), partition: Type.Integer(), offset: Type.String(),
+  key: Type.Union([Type.String(), Type.Null()]),
+  headers: Type.Record(Type.String(), Type.String()),
+  payload: Type.Union([Type.String(), Type.Null()], { description: 'The message value as received' }),
+  error: Type.String(),
+  fingerprint: Type.String({ description: 'The error with ids and numbers replaced: letters failing alike share it' }),
+  attempts: Type.Integer(),
+  eventId: Type.Union([Type.String(), Type.Null()], { description: 'From the ce_id header; null for a message without one' }),
+  eventType: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  redrivenAt: Type.Union([Timestamp, Type.Null()]),
+  skippedAt: Type.Union([Timestamp, Type.Null()]),
+});
 const Errors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef, 409: ProblemRef, 422: ProblemRef };
 const KeySelection = {
   consumer: Type.String({ minLength: 1, description: 'The consumer group, e.g. payments.account' }),
@@ -32,12 +50,127 @@ const KeySelection = {
  * What an operator does about stuck messages: redrive or skip a dead letter (which releases the key
  * it parked), the same for parked keys one by one or in bulk by error, and the audit log of it all.
  */
-export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idempotency }: Cradle): void {
+export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idempotency, events }: Cradle): void {
+  admin.get('/admin/dead-letters', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Messages that consumers gave up on, newest first',
+      security,
+      querystring: Type.Object({
+        consumer: Type.Optional(Type.String({ minLength: 1, description: 'Only this consumer group\'s' })),
+        fingerprint: Type.Optional(Type.String({ minLength: 1, description: 'Only those failing alike (see /admin/dead-letters/groups)' })),
+        unsettled: Type.Optional(Type.Boolean({ default: false, description: 'Only those neither redriven nor skipped' })),
+        ...pagingQuery,
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(DeadLetterView) }), 400: ProblemRef, 401: ProblemRef, 403: ProblemRef },
+    },
+  }, async (request) => {
+    const { limit, offset } = pageOf(request.query);
+    return deadLetters.list(request.query, limit, offset);
+  });
+
+  admin.get('/admin/dead-letters/groups', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Unsettled dead letters grouped by consumer group, topic and error fingerprint, largest groups first',
+      description: 'The fingerprint is the error with its ids and numbers replaced (`<id>`, `<n>`): one failure hitting many payments is one group.',
+      security,
+      response: {
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            consumer: Type.String(), topic: Type.String(), fingerprint: Type.String(), count: Type.Integer(),
+            parkedKeys: Type.Integer({ description: 'Keys these letters park' }),
+            firstSeen: Type.String({ format: 'date-time' }), lastSeen: Type.String({ format: 'date-time' }),
+            sampleError: Type.String({ description: 'The newest letter\'s error' }), sampleId: Type.Integer(),
+          })),
+        }),
+        401: ProblemRef, 403: ProblemRef,
+      },
+    },
+  }, async () => ({ items: await deadLetters.groups() }));
+
+  admin.get('/admin/dead-letters/:id', {
+    schema: {
+      tags: ['admin'],
+      summary: 'One dead letter, its payload parsed, and the contract its payload must meet',
+      security,
+      params: DeadLetterId,
+      response: {
+        200: Type.Intersect([DeadLetterView, Type.Object({
+          payloadJson: Type.Unknown({ description: 'The payload parsed; null when it is not JSON' }),
+          contract: Type.Union([Type.Object({ type: Type.String(), version: Type.Integer(), schema: Type.Unknown() }), Type.Null()], {
+            description: 'Null when the message names no known contract (a poison message)',
+          }),
+        })]),
+        400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef,
+      },
+    },
+  }, async (request) => {
+    const letter = await deadLetters.get(request.params.id);
+    const contract = contractOfLetter(events, letter);
+    return {
+      ...letter,
+      payloadJson: parsedValue(letter.payload, 'null'),
+      contract: contract === undefined ? null : { type: contract.type, version: contract.version, schema: contract.schema },
+    };
+  });
+
+  admin.post('/admin/dead-letters/:id/validate', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Check a fixed payload against the contract of the dead letter\'s event before redriving it',
+      description: 'Changes nothing. A letter naming no known contract accepts any JSON.',
+      security,
+      params: DeadLetterId,
+      body: Type.Object({ payload: Type.Unknown({ description: 'The payload to check' }) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ valid: Type.Boolean(), errors: Type.Array(Type.Object({ path: Type.String({ description: 'JSON pointer into the payload' }), message: Type.String() })) }),
+        400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef,
+      },
+    },
+  }, async (request) => {
+    const errors = fixErrors(events, await deadLetters.get(request.params.id), request.body.payload);
+    return { valid: errors.length === 0, errors };
+  });
+
+  for (const action of ['redrive', 'skip'] as const) {
+    admin.post(`/admin/dead-letters/${action}`, {
+      schema: {
+        tags: ['admin'],
+        summary: action === 'redrive'
+          ? 'Redrive every unsettled dead letter of a consumer group sharing an error fingerprint'
+          : 'Skip every unsettled dead letter of a consumer group sharing an error fingerprint',
+        description: `At most ${BULK_LIMIT} letters per call, oldest first; repeat for more. Each letter is audited. ${IDEMPOTENCY_NOTE}`,
+        security,
+        headers: IdempotencyKeyHeader,
+        body: Type.Object({
+          consumer: KeySelection.consumer,
+          fingerprint: Type.String({ minLength: 1, description: 'From /admin/dead-letters/groups' }),
+          reason: action === 'redrive' ? Type.Optional(Reason) : Reason,
+        }, { additionalProperties: false }),
+        response: { 200: Type.Object({ settled: Type.Array(Settled) }), ...Errors },
+      },
+    }, async (request, reply) => {
+      const { consumer, fingerprint, reason } = request.body as { consumer: string; fingerprint: string; reason?: string };
+      const answer = await idempotency.respond(request, `admin.dead-letters.${action}`, async (uow) => {
+        const settled = [];
+        for (const id of await deadLetters.idsFailingAlike(uow.em, consumer, fingerprint, BULK_LIMIT)) {
+          const operator = { actor: actorOf(request), reason };
+          settled.push(settledView(action === 'redrive' ? await deadLetters.redrive(uow.em, id, operator) : await deadLetters.skip(uow.em, id, operator)));
+        }
+        return { status: 200, body: { settled } };
+      });
+      markReplay(reply, answer);
+      return answer.body;
+    });
+  }
+
   admin.post('/admin/dead-letters/:id/redrive', {
     schema: {
       tags: ['admin'],
       summary: 'Send a dead letter back to the consumer group that failed it, optionally with a fixed payload',
-      description: 'Handled, it releases the key it parked: the parked messages follow it, in order. A dead letter is settled once; ' +
+      description: 'Handled, it releases the key it parked: the parked messages follow it, in order. A fixed `payload` must meet the ' +
+        'contract of the letter\'s event (422 `invalid-payload` names each field otherwise). A dead letter is settled once; ' +
         `settling it again is 409. ${IDEMPOTENCY_NOTE}`,
       security,
       params: DeadLetterId,
@@ -50,6 +183,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     },
   }, async (request, reply) => {
     const action: OperatorAction & { payload?: unknown } = { actor: actorOf(request), reason: request.body?.reason, payload: request.body?.payload };
+    if (action.payload !== undefined) refuseInvalidFix(events, await deadLetters.get(request.params.id), action.payload);
     const answer = await idempotency.respond(request, 'admin.dead-letter.redrive', async (uow) => ({
       status: 200, body: settledView(await deadLetters.redrive(uow.em, request.params.id, action)),
     }));
@@ -237,6 +371,26 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     );
     return { items: rows.map((row) => ({ ...row, id: Number(row.id), at: isoOf(row.at) })) };
   });
+}
+
+/** The contract a dead letter's event names (type and version headers), if this deployment has it. */
+function contractOfLetter(events: EventCatalog, letter: DeadLetter): EventContract | undefined {
+  if (letter.eventType === null) return undefined;
+  const version = Number(letter.headers[HEADERS.dataversion] ?? '1');
+  return events.contractOf(letter.eventType, version);
+}
+
+function fixErrors(events: EventCatalog, letter: DeadLetter, payload: unknown): FieldError[] {
+  const contract = contractOfLetter(events, letter);
+  return contract === undefined ? [] : payloadErrors(contract, payload);
+}
+
+function refuseInvalidFix(events: EventCatalog, letter: DeadLetter, payload: unknown): void {
+  const errors = fixErrors(events, letter, payload);
+  if (errors.length === 0) return;
+  throw new ProblemError(422, 'invalid-payload', 'Payload does not meet the event\'s contract',
+    `The fixed payload does not meet ${letter.eventType}: ${errors.map((error) => `${error.path || '/'} ${error.message}`).join('; ')}`,
+    { errors: errors.map((error) => ({ in: 'body', field: `/payload${error.path}`, message: error.message })) });
 }
 
 function selectionOf(body: { key?: string; error?: string; payload?: unknown }): { key: string } | { error: string } {

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
 import { readOutboxStatus } from '../messaging/outbox-status.ts';
 import { PUBLIC, requiresRole } from '../auth/route-security.ts';
+import { flowRoutes } from './flow.routes.ts';
 import { operatorRoutes } from './operator.routes.ts';
 import type { HttpApp } from './app.ts';
 import { problem, sendProblem, ProblemResponse as ProblemRef } from './problem.ts';
@@ -18,7 +19,7 @@ const Paging = Type.Object(
 
 /** /health/*, /metrics and the admin routes. */
 export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cradle>): Promise<void> {
-  const { orm, transport, metrics, deadLetters } = container.cradle;
+  const { orm, transport, metrics } = container.cradle;
 
   app.get('/health/live', {
     schema: { tags: ['operations'], summary: 'The process is up', security: PUBLIC, response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
@@ -59,7 +60,7 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
         200: Type.Object({
           backlog: Type.Integer(),
           oldestUnpublishedAgeSeconds: Type.Union([Type.Number(), Type.Null()]),
-          byTopic: Type.Array(Type.Object({ topic: Type.String(), unpublished: Type.Integer() })),
+          byTopic: Type.Array(Type.Object({ topic: Type.String(), unpublished: Type.Integer(), oldestUnpublishedAgeSeconds: Type.Union([Type.Number(), Type.Null()]) })),
         }),
         401: ProblemRef,
         403: ProblemRef,
@@ -67,39 +68,6 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
     },
   }, async () => readOutboxStatus(orm.em.fork()));
 
-  app.get('/admin/dead-letters', {
-    schema: {
-      tags: ['admin'],
-      summary: 'Messages that consumers gave up on, newest first',
-      security: operatorOnly,
-      querystring: Paging,
-      response: {
-        200: Type.Object({
-          total: Type.Integer(),
-          items: Type.Array(Type.Object({
-            id: Type.Integer(),
-            consumer: Type.String(),
-            topic: Type.String(),
-            partition: Type.Integer(),
-            offset: Type.String(),
-            key: Type.Union([Type.String(), Type.Null()]),
-            headers: Type.Record(Type.String(), Type.String()),
-            payload: Type.Union([Type.String(), Type.Null()]),
-            error: Type.String(),
-            attempts: Type.Integer(),
-            createdAt: Type.String({ format: 'date-time' }),
-            redrivenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-            skippedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-          })),
-        }),
-        401: ProblemRef,
-        403: ProblemRef,
-      },
-    },
-  }, async (request) => {
-    const { limit, offset } = pageOf(request.query);
-    return deadLetters.list(limit, offset);
-  });
-
   operatorRoutes(app, container.cradle);
+  flowRoutes(app, container.cradle);
 }

@@ -339,7 +339,8 @@ export class ModuleConsumer {
   }
 
   private runHandler(em: EntityManager, { handler, envelope }: Pick<Handleable, 'handler' | 'envelope'>): Promise<void> {
-    return runInTrace(traceFrom(envelope.traceparent), () =>
+    const cause = { causationId: envelope.id, correlationId: envelope.correlationid ?? envelope.id };
+    return runInTrace({ ...traceFrom(envelope.traceparent), ...cause }, () =>
       handler.handle(envelope, this.deps.units.bind(em)),
     );
   }

@@ -44,6 +44,23 @@ export function validatorOf(contract: EventContract): Validator {
   return validator;
 }
 
+/** A payload field the contract refuses: `path` is a JSON pointer into the payload (`/amount`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** What the contract's schema says is wrong with `payload`; empty when it conforms. */
+export function payloadErrors(contract: EventContract, payload: unknown): FieldError[] {
+  const validator = validatorOf(contract);
+  if (validator.Check(payload)) return [];
+  return validator.Errors(payload).map((error) => {
+    // A missing field is reported on its parent; name the field, so the error sits next to it.
+    const missing = error.keyword === 'required' ? (error.params as { requiredProperties?: string[] }).requiredProperties?.[0] : undefined;
+    return { path: missing === undefined ? error.instancePath : `${error.instancePath}/${missing}`, message: error.message };
+  });
+}
+
 /** Turns the configured prefix into real topic names. */
 export class TopicNames {
   constructor(private readonly prefix: string) {}

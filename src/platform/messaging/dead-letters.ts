@@ -18,10 +18,36 @@ export interface DeadLetter {
   headers: WireHeaders;
   payload: string | null;
   error: string;
+  /** The error with its ids and numbers replaced: letters failing the same way share it. */
+  fingerprint: string;
   attempts: number;
+  /** From the message's headers; null for a message that had none (a poison message). */
+  eventId: string | null;
+  eventType: string | null;
   createdAt: string;
   redrivenAt: string | null;
   skippedAt: string | null;
+}
+
+/** Unsettled letters of one consumer group failing the same way. */
+export interface DeadLetterGroup {
+  consumer: string;
+  topic: string;
+  fingerprint: string;
+  count: number;
+  /** Keys these letters park: their later messages wait behind them. */
+  parkedKeys: number;
+  firstSeen: string;
+  lastSeen: string;
+  sampleError: string;
+  sampleId: number;
+}
+
+export interface DeadLetterFilter {
+  consumer?: string | undefined;
+  fingerprint?: string | undefined;
+  /** Only letters neither redriven nor skipped. */
+  unsettled?: boolean | undefined;
 }
 
 interface DeadLetterRow {
@@ -34,6 +60,7 @@ interface DeadLetterRow {
   headers: WireHeaders;
   payload: string | null;
   error: string;
+  fingerprint: string;
   attempts: number;
   // MikroORM leaves timestamps of raw queries as PostgreSQL's text.
   created_at: string | Date;
@@ -99,17 +126,57 @@ export class DeadLetters {
     });
   }
 
-  async list(limit: number, offset: number): Promise<{ items: DeadLetter[]; total: number }> {
+  async list(filter: DeadLetterFilter, limit: number, offset: number): Promise<{ items: DeadLetter[]; total: number }> {
+    const where = `where (?::text is null or consumer = ?) and (?::text is null or fingerprint = ?)
+                     and (not ?::boolean or (redriven_at is null and skipped_at is null))`;
+    const parameters = [filter.consumer ?? null, filter.consumer ?? null, filter.fingerprint ?? null, filter.fingerprint ?? null, filter.unsettled ?? false];
     // One statement, so the page and its total see the same letters while others arrive.
     const rows = await this.orm.em.fork().execute<Array<DeadLetterRow & { total: number }>>(
       `select d.*, counted.total
-         from (select count(*)::int as total from messaging.dead_letter) counted
-         left join lateral (select * from messaging.dead_letter order by id desc limit ? offset ?) d on true`,
-      [limit, offset],
+         from (select count(*)::int as total from messaging.dead_letter ${where}) counted
+         left join lateral (select * from messaging.dead_letter ${where} order by id desc limit ? offset ?) d on true`,
+      [...parameters, ...parameters, limit, offset],
     );
     const total = rows[0]?.total ?? 0;
     // A page past the end is the one row of the count with no letter joined.
     return { items: rows.filter((row) => row.id !== null).map(toDeadLetter), total };
+  }
+
+  async get(id: number): Promise<DeadLetter> {
+    const [row] = await this.orm.em.fork().execute<DeadLetterRow[]>('select * from messaging.dead_letter where id = ?', [id]);
+    if (row === undefined) throw new NotFoundError('dead-letter', `No dead letter with id ${id}`);
+    return toDeadLetter(row);
+  }
+
+  /** Unsettled letters grouped by consumer group, topic and error fingerprint; the largest groups first. */
+  async groups(): Promise<DeadLetterGroup[]> {
+    const rows = await this.orm.em.fork().execute<Array<{
+      consumer: string; topic: string; fingerprint: string; count: number; parked_keys: number;
+      first_seen: string | Date; last_seen: string | Date; sample_error: string; sample_id: number;
+    }>>(
+      `select d.consumer, d.topic, d.fingerprint, count(*)::int as count, count(k.message_key)::int as parked_keys,
+              min(d.created_at) as first_seen, max(d.created_at) as last_seen,
+              (array_agg(d.error order by d.id desc))[1] as sample_error, max(d.id) as sample_id
+         from messaging.dead_letter d
+         left join messaging.parked_key k on k.dead_letter_id = d.id
+        where d.redriven_at is null and d.skipped_at is null
+        group by d.consumer, d.topic, d.fingerprint
+        order by count(*) desc, max(d.created_at) desc`,
+    );
+    return rows.map((row) => ({
+      consumer: row.consumer, topic: row.topic, fingerprint: row.fingerprint, count: row.count, parkedKeys: row.parked_keys,
+      firstSeen: isoOf(row.first_seen), lastSeen: isoOf(row.last_seen), sampleError: row.sample_error, sampleId: Number(row.sample_id),
+    }));
+  }
+
+  /** The unsettled letters of a consumer group sharing a fingerprint, oldest first. */
+  async idsFailingAlike(tx: EntityManager, consumer: string, fingerprint: string, limit: number): Promise<number[]> {
+    const rows = await tx.execute<Array<{ id: number }>>(
+      `select id from messaging.dead_letter where consumer = ? and fingerprint = ? and redriven_at is null and skipped_at is null
+        order by id limit ?`,
+      [consumer, fingerprint, limit],
+    );
+    return rows.map((row) => Number(row.id));
   }
 
   /**
@@ -185,13 +252,18 @@ export async function audit(tx: EntityManager, action: OperatorAction, what: str
   await tx.execute('insert into messaging.audit_log (actor, action, target, reason) values (?, ?, ?, ?)', [action.actor, what, JSON.stringify(target), action.reason ?? null]);
 }
 
-function jsonOrText(value: string | null): unknown {
+/** A stored message value parsed; `whenNotJson` for a value that is not JSON (a poison message's). */
+export function parsedValue(value: string | null, whenNotJson: 'text' | 'null'): unknown {
   if (value === null) return null;
   try {
     return JSON.parse(value) as unknown;
   } catch {
-    return value;
+    return whenNotJson === 'text' ? value : null;
   }
+}
+
+function jsonOrText(value: string | null): unknown {
+  return parsedValue(value, 'text');
 }
 
 function toDeadLetter(row: DeadLetterRow): DeadLetter {
@@ -205,7 +277,10 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
     headers: row.headers,
     payload: row.payload,
     error: row.error,
+    fingerprint: row.fingerprint,
     attempts: row.attempts,
+    eventId: row.headers[HEADERS.id] ?? null,
+    eventType: row.headers[HEADERS.type] ?? null,
     createdAt: isoOf(row.created_at),
     redrivenAt: row.redriven_at === null ? null : isoOf(row.redriven_at),
     skippedAt: row.skipped_at === null ? null : isoOf(row.skipped_at),

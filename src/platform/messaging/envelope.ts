@@ -13,6 +13,10 @@ export interface EventEnvelope<T = unknown> {
   /** Contract version (CloudEvents extension attribute). */
   dataversion: number;
   traceparent?: string;
+  /** The id of the event whose handling wrote this one (CloudEvents extension attribute). */
+  causationid?: string;
+  /** The id of the first event of the chain (CloudEvents extension attribute). */
+  correlationid?: string;
   data: T;
 }
 
@@ -26,6 +30,8 @@ export const HEADERS = {
   dataversion: 'ce_dataversion',
   contentType: 'content-type',
   traceparent: 'traceparent',
+  causationid: 'ce_causationid',
+  correlationid: 'ce_correlationid',
   /** Set on a redriven dead letter: only this consumer group handles the message. */
   redriveConsumer: 'x-redrive-consumer',
   /** On a redriven or skipped dead letter: which one, so the group releases the key it parked. */
@@ -59,6 +65,8 @@ export function envelopeHeaders(envelope: Omit<EventEnvelope, 'data'>): WireHead
     [HEADERS.contentType]: envelope.datacontenttype,
   };
   if (envelope.traceparent !== undefined) headers[HEADERS.traceparent] = envelope.traceparent;
+  if (envelope.causationid !== undefined) headers[HEADERS.causationid] = envelope.causationid;
+  if (envelope.correlationid !== undefined) headers[HEADERS.correlationid] = envelope.correlationid;
   return headers;
 }
 
@@ -94,7 +102,9 @@ export function decodeEnvelope(value: string | null, headers: WireHeaders): Deco
     dataversion: version,
     data,
   };
-  const traceparent = headers[HEADERS.traceparent];
-  if (traceparent !== undefined) envelope.traceparent = traceparent;
+  for (const attribute of ['traceparent', 'causationid', 'correlationid'] as const) {
+    const header = headers[HEADERS[attribute]];
+    if (header !== undefined) envelope[attribute] = header;
+  }
   return { ok: true, envelope };
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 export interface OutboxStatus {
   backlog: number;
   oldestUnpublishedAgeSeconds: number | null;
-  byTopic: Array<{ topic: string; unpublished: number }>;
+  byTopic: Array<{ topic: string; unpublished: number; oldestUnpublishedAgeSeconds: number | null }>;
 }
 
 export async function readOutboxStatus(em: EntityManager): Promise<OutboxStatus> {
@@ -15,6 +15,6 @@ export async function readOutboxStatus(em: EntityManager): Promise<OutboxStatus>
   return {
     backlog: byTopic.reduce((sum, row) => sum + row.unpublished, 0),
     oldestUnpublishedAgeSeconds: oldest,
-    byTopic: byTopic.map(({ topic, unpublished }) => ({ topic, unpublished })),
+    byTopic: byTopic.map(({ topic, unpublished, oldest }) => ({ topic, unpublished, oldestUnpublishedAgeSeconds: oldest })),
   };
 }

@@ -3,7 +3,7 @@ import type { Static, TSchema } from 'typebox';
 import type { Clock, IdGenerator } from '../clock.ts';
 import { currentTrace, newSpanId, toTraceparent } from '../observability/trace-context.ts';
 import type { EventContract, TopicNames } from './contract.ts';
-import { envelopeHeaders, type EventEnvelope, type WireHeaders } from './envelope.ts';
+import { envelopeHeaders, HEADERS, type EventEnvelope, type WireHeaders } from './envelope.ts';
 import { OutboxMessage } from './outbox.entity.ts';
 
 export interface RawOutboxEntry {
@@ -41,7 +41,12 @@ export class OutboxWriter {
       dataversion: contract.version,
       data,
     };
-    if (trace !== undefined) envelope.traceparent = toTraceparent({ ...trace, spanId: newSpanId() });
+    if (trace !== undefined) {
+      envelope.traceparent = toTraceparent({ ...trace, spanId: newSpanId() });
+      if (trace.causationId !== undefined) envelope.causationid = trace.causationId;
+      trace.correlationId ??= envelope.id;
+    }
+    envelope.correlationid = trace?.correlationId ?? envelope.id;
     this.addRaw(em, {
       topic: this.topics.of(contract),
       key: envelope.subject,
@@ -65,6 +70,10 @@ export class OutboxWriter {
     message.eventVersion = entry.eventVersion;
     message.source = entry.source;
     message.headers = entry.headers;
+    // Only the event's own row: a dead letter's or a redrive's copy forwards it and caused nothing.
+    const ownRow = entry.headers[HEADERS.id] === entry.eventId;
+    message.causationId = ownRow ? (entry.headers[HEADERS.causationid] ?? null) : null;
+    message.correlationId = ownRow ? (entry.headers[HEADERS.correlationid] ?? null) : null;
     message.payload = entry.payload;
     message.createdAt = this.clock.now();
     em.persist(message);

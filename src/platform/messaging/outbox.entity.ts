@@ -11,6 +11,9 @@ export class OutboxMessage {
   eventVersion!: number;
   source!: string;
   headers!: WireHeaders;
+  /** Copied from the headers so the journey finds the events an event caused by index. */
+  causationId: string | null = null;
+  correlationId: string | null = null;
   payload!: unknown;
   createdAt!: Date;
   publishedAt: Date | null = null;
@@ -31,6 +34,8 @@ export const OutboxMessageSchema = new EntitySchema<OutboxMessage>({
     eventVersion: { type: 'integer', fieldName: 'event_version' },
     source: { type: 'text' },
     headers: { type: 'json' },
+    causationId: { type: 'uuid', fieldName: 'causation_id', nullable: true },
+    correlationId: { type: 'uuid', fieldName: 'correlation_id', nullable: true },
     payload: { type: 'json' },
     createdAt: { type: 'datetime', fieldName: 'created_at' },
     publishedAt: { type: 'datetime', fieldName: 'published_at', nullable: true },

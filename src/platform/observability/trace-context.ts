@@ -5,6 +5,13 @@ import { randomBytes } from 'node:crypto';
 export interface TraceContext {
   traceId: string;
   spanId: string;
+  /** The event being handled: events written now were caused by it. */
+  causationId?: string;
+  /**
+   * The first event of the chain this work belongs to. Set by the first event written in a request,
+   * so every event a request causes, directly or through handlers, shares it.
+   */
+  correlationId?: string;
 }
 
 const storage = new AsyncLocalStorage<TraceContext>();
@@ -35,4 +42,29 @@ export function runInTrace<T>(trace: TraceContext, fn: () => T): T {
 
 export function enterTrace(trace: TraceContext): void {
   storage.enterWith(trace);
+}
+
+/**
+ * What the current work continues: its trace and the event that set it off. Work deferred past
+ * this transaction (a row a scheduler picks up later) stores it and resumes it with
+ * {@link runInCause}, so the events it writes then still name their cause.
+ */
+export interface WorkCause {
+  traceparent: string | null;
+  causationId: string | null;
+  correlationId: string | null;
+}
+
+export function currentCause(): WorkCause | null {
+  const trace = storage.getStore();
+  if (trace === undefined) return null;
+  return { traceparent: toTraceparent(trace), causationId: trace.causationId ?? null, correlationId: trace.correlationId ?? null };
+}
+
+/** Runs `fn` as a continuation of `cause` (a new trace and no cause when there is none). */
+export function runInCause<T>(cause: WorkCause | null, fn: () => T): T {
+  const trace = traceFrom(cause?.traceparent ?? undefined);
+  if (cause?.causationId) trace.causationId = cause.causationId;
+  if (cause?.correlationId) trace.correlationId = cause.correlationId;
+  return storage.run(trace, fn);
 }

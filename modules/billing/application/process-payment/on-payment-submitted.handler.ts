@@ -1,5 +1,6 @@
 import { handles } from '../../../../src/platform/messaging/event-handler.ts';
 import { toMinorUnits } from '../../../../src/platform/money.ts';
+import { currentCause } from '../../../../src/platform/observability/trace-context.ts';
 import { PaymentSubmitted } from '../../../payment/index.ts';
 import { PaymentProcessing } from '../../domain/payment-processing.ts';
 import { processingDelayMs, systemRandom } from '../../domain/processing-decision.ts';
@@ -23,5 +24,6 @@ export const onPaymentSubmitted = handles(PaymentSubmitted, ({ clock, config }) 
     },
     clock.now(),
     processingDelayMs(config.processing, systemRandom),
+    currentCause(),
   ));
 });

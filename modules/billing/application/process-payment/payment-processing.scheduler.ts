@@ -3,6 +3,7 @@ import type { Clock } from '../../../../src/platform/clock.ts';
 import type { UnitsOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { backoffDelay, pause } from '../../../../src/platform/messaging/backoff.ts';
 import type { Logger } from '../../../../src/platform/observability/logger.ts';
+import { runInCause } from '../../../../src/platform/observability/trace-context.ts';
 import { BillingPaymentProcessed } from '../../contracts/events/billing-payment-processed.ts';
 import { PaymentProcessing } from '../../domain/payment-processing.ts';
 import { decideOutcome, type ProcessingRules, type RandomSource } from '../../domain/processing-decision.ts';
@@ -64,13 +65,13 @@ export class PaymentProcessingScheduler {
       );
       for (const processing of due) {
         if (!processing.process(decideOutcome(this.deps.rules, this.deps.random), now)) continue;
-        publish(BillingPaymentProcessed, {
+        runInCause(processing.cause, () => publish(BillingPaymentProcessed, {
           paymentId: processing.paymentId,
           accountId: processing.accountId,
           outcome: processing.outcome!,
           failureReason: processing.failureReason,
           processedAt: now.toISOString(),
-        });
+        }));
       }
       return due.length;
     });

@@ -12,7 +12,7 @@ import kafkajs, {
 import type { Logger } from '../../observability/logger.ts';
 import { TopicNames } from '../contract.ts';
 import type { WireHeaders, WireMessage } from '../envelope.ts';
-import type { ReceivedMessage, RedeliveryHorizon, Subscription, Transport } from './transport.ts';
+import type { GroupLag, PartitionLag, ReceivedMessage, RedeliveryHorizon, Subscription, Transport } from './transport.ts';
 
 // kafkajs is CommonJS: Node finds some of its named exports statically, not this one.
 const { ConfigResourceTypes } = kafkajs;
@@ -244,10 +244,36 @@ export class KafkaTransport implements Transport {
           await commitOffsetsIfNecessary();
           await heartbeat();
         }
-        // Stopping: this batch's offsets go out while the member is still in the group.
-        if (!isRunning()) await commitOffsetsIfNecessary(uncommittedOffsets());
+        // Stopping: this batch's offsets go out while the member is still in the group. Caught up:
+        // they go out now too, or they would wait for the next message and the group would show a
+        // lag while idle (under load a batch seldom ends caught up, so commits stay per interval).
+        if (!isRunning() || (batch.offsetLag() === '0' && !isStale())) await commitOffsetsIfNecessary(uncommittedOffsets());
       },
     });
+  }
+
+  /** Committed offsets against each partition's high watermark; a partition with no commit lags by all it holds. */
+  async lag(group: string, topics: string[]): Promise<GroupLag> {
+    await this.connect();
+    const committed = await this.admin.fetchOffsets({ groupId: group, topics });
+    const partitions: PartitionLag[] = [];
+    for (const { topic, partitions: offsets } of committed) {
+      const ends = await this.admin.fetchTopicOffsets(topic);
+      for (const end of ends) {
+        const commit = offsets.find((offset) => offset.partition === end.partition)?.offset;
+        const hasCommit = commit !== undefined && Number(commit) >= 0;
+        const from = hasCommit ? Number(commit) : Number(end.low);
+        partitions.push({
+          topic,
+          partition: end.partition,
+          committed: hasCommit ? commit : null,
+          highWatermark: end.high,
+          lag: Math.max(0, Number(end.high) - from),
+        });
+      }
+    }
+    partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return { total: partitions.reduce((sum, partition) => sum + partition.lag, 0), partitions };
   }
 
   async isReachable(): Promise<boolean> {

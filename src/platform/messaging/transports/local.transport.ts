@@ -1,5 +1,5 @@
 import type { WireMessage } from '../envelope.ts';
-import type { ReceivedMessage, Subscription, Transport } from './transport.ts';
+import type { GroupLag, ReceivedMessage, Subscription, Transport } from './transport.ts';
 
 /**
  * Delivers in-process. `publish` resolves only after every subscribed consumer group has handled
@@ -16,6 +16,8 @@ export class LocalTransport implements Transport {
   private closed = false;
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  /** Per consumer group: messages handed to `publish` that its handlers have not finished. */
+  private readonly pending = new Map<string, number>();
 
   constructor(
     private readonly concurrency: number,
@@ -25,13 +27,20 @@ export class LocalTransport implements Transport {
   async publish(messages: WireMessage[]): Promise<void> {
     if (this.closed) throw new Error('local transport is closed');
     const lanes: Array<() => Promise<void>> = [];
+    const trackers: PendingTracker[] = [];
     for (const subscription of this.subscriptions) {
       const sequences = sequencesByKey(messages, subscription.topics);
       const { handleBatch } = subscription;
+      const tracker = this.track(subscription.group, sequences);
+      trackers.push(tracker);
+      const handled = (count: number) => tracker.handled(count);
       if (handleBatch === undefined || this.batchSize === 1) {
         for (const sequence of sequences) {
           lanes.push(async () => {
-            for (const [offset, message] of sequence.entries()) await subscription.handle(received(message, offset));
+            for (const [offset, message] of sequence.entries()) {
+              await subscription.handle(received(message, offset));
+              handled(1);
+            }
           });
         }
         continue;
@@ -39,12 +48,16 @@ export class LocalTransport implements Transport {
       for (const group of spread(sequences, this.concurrency)) {
         lanes.push(async () => {
           for (let start = 0; start < group.length; start += this.batchSize) {
-            await handleBatch(group.slice(start, start + this.batchSize).map((message, i) => received(message, start + i)));
+            const batch = group.slice(start, start + this.batchSize);
+            await handleBatch(batch.map((message, i) => received(message, start + i)));
+            handled(batch.length);
           }
         });
       }
     }
     const outcomes = await Promise.allSettled(lanes.map((lane) => this.inSlot(lane)));
+    // What failed is no longer handed over: the relay publishes it again later.
+    for (const tracker of trackers) tracker.handled(tracker.remaining);
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   }
@@ -67,8 +80,25 @@ export class LocalTransport implements Transport {
     return !this.closed;
   }
 
+  async lag(group: string): Promise<GroupLag> {
+    return { total: this.pending.get(group) ?? 0, partitions: [] };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  private track(group: string, sequences: WireMessage[][]): PendingTracker {
+    const pending = this.pending;
+    const tracker = {
+      remaining: sequences.reduce((sum, sequence) => sum + sequence.length, 0),
+      handled(count: number) {
+        tracker.remaining -= count;
+        pending.set(group, (pending.get(group) ?? 0) - count);
+      },
+    };
+    pending.set(group, (pending.get(group) ?? 0) + tracker.remaining);
+    return tracker;
   }
 
   /** Runs `task` once one of the `concurrency` slots is free. */
@@ -83,6 +113,11 @@ export class LocalTransport implements Transport {
       else next();
     }
   }
+}
+
+interface PendingTracker {
+  remaining: number;
+  handled(count: number): void;
 }
 
 function received(message: WireMessage, offset: number): ReceivedMessage {

@@ -41,6 +41,22 @@ export interface RedeliveryHorizon {
   topic: string;
 }
 
+/** One partition of a consumer group's topic: its committed offset against the high watermark. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** Null before the group commits anything on the partition. */
+  committed: string | null;
+  highWatermark: string;
+  lag: number;
+}
+
+/** How far a consumer group is behind: per partition on Kafka; on the local transport, messages handed over and not yet handled. */
+export interface GroupLag {
+  total: number;
+  partitions: PartitionLag[];
+}
+
 export interface Transport {
   readonly kind: 'kafka' | 'local';
   /** Resolves once every message is durably accepted (Kafka: acknowledged by all in-sync replicas). */
@@ -50,6 +66,7 @@ export interface Transport {
   /** The longest horizon among these topics; undefined when nothing can be handed over again later than seconds after. */
   redeliveryHorizon(topics: string[]): Promise<RedeliveryHorizon | undefined>;
   isReachable(): Promise<boolean>;
+  lag(group: string, topics: string[]): Promise<GroupLag>;
   /** Stops consumers after their in-flight message, then the producer. */
   close(): Promise<void>;
 }
