@@ -7,6 +7,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
   plugins: [preact()],
+  // `npx vite --config console/vite.config.ts`: the console with hot reload, the API from a platform on :3000.
+  server: { host: '127.0.0.1', proxy: { '/admin': 'http://127.0.0.1:3000' } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
