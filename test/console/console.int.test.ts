@@ -217,6 +217,12 @@ t.test('operator console in a browser [local]', async (t) => {
     await caused.click();
     await page.waitForURL((target) => target.searchParams.get('eventId') === name.split(' ').at(-1));
     await t.resolves(page.getByTestId('journey-event').first().waitFor(), 'the caused event\'s journey opens');
+
+    await page.getByLabel('Event id or key').fill(String(ann.accountId));
+    await page.keyboard.press('Enter');
+    await page.waitForURL((target) => target.searchParams.get('key') === String(ann.accountId));
+    await page.getByTestId('journey-event').first().waitFor();
+    t.ok(await page.getByTestId('journey-event').count() > 1, 'a key that is not a UUID searches the key: every event of the account');
   });
 
   t.test('a parked key released from the parked-keys page', async (t) => {
@@ -237,6 +243,22 @@ t.test('operator console in a browser [local]', async (t) => {
       return body.items.every((item) => item.key !== String(bob.accountId));
     }, { what: 'bob\'s key no longer parked', timeoutMs: 30_000 });
     t.ok(released, 'the key is released');
+  });
+
+  t.test('letters failing alike are skipped as one group from the dead-letters page', async (t) => {
+    const payment = `${app.config.kafka.groupPrefix}.payment`;
+    await page.goto(`${url}/console/dead-letters`);
+    const open = page.getByRole('button', { name: new RegExp(`^Open group: ${payment.replace('.', '\\.')},`) });
+    await reloadUntil(page, open, 'the payment group\'s letters');
+    await open.click();
+    await page.getByRole('heading', { name: `Letters of ${payment}` }).waitFor();
+    const skip = page.getByRole('button', { name: 'Skip group' });
+    t.ok(await skip.isDisabled(), 'no skip without a reason');
+    await page.getByLabel('Reason for the whole group').fill('test traffic');
+    await skip.click();
+    await t.resolves(page.getByTestId('action-done').getByText(/^Skipped: 2 dead letters$/).waitFor(), 'both letters of the group are skipped');
+    await reloadUntil(page, open, 'the group gone from the page', false);
+    t.pass('and the group is gone');
   });
 
   t.test('a narrow window (400 px): every page fits without horizontal scrolling', async (t) => {
