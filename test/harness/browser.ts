@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -63,9 +64,39 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
   });
 }
 
-/** Builds the console from its sources, so the browser tests never run against a stale console/dist. */
+const CONSOLE = fileURLToPath(new URL('../../console/', import.meta.url));
+
+/** Whether console/dist was built after the last change to the console's sources. */
+async function consoleIsCurrent(): Promise<boolean> {
+  const built = await stat(`${CONSOLE}dist/index.html`).then((info) => info.mtimeMs, () => 0);
+  const sources = [`${CONSOLE}index.html`, `${CONSOLE}vite.config.ts`, ...(await readdir(`${CONSOLE}src`, { recursive: true })).map((name) => `${CONSOLE}src/${name}`)];
+  const changed = Math.max(...await Promise.all(sources.map(async (path) => (await stat(path)).mtimeMs)));
+  return built > changed;
+}
+
+/**
+ * Builds the console when its sources changed since console/dist was built, so the browser tests
+ * never run a stale console. Test files run in parallel: one builds (a directory as the lock)
+ * while the others wait, since a build empties console/dist first.
+ */
 export async function buildConsole(): Promise<void> {
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../console/build.ts', import.meta.url))]);
+  const lock = `${CONSOLE}.build-lock`;
+  while (!(await consoleIsCurrent())) {
+    try {
+      await mkdir(lock);
+    } catch {
+      // Another file is building; a lock left by a killed run is taken over after a minute.
+      const since = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+      if (since > 60_000) await rm(lock, { recursive: true, force: true });
+      await sleep(200);
+      continue;
+    }
+    try {
+      if (!(await consoleIsCurrent())) await promisify(execFile)(process.execPath, ['--import', 'tsx', `${CONSOLE}build.ts`]);
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Reloads the page until `locator` is on it (or, with `shown: false`, gone): for what the platform does a moment later. */
