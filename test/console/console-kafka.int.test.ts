@@ -1,9 +1,8 @@
 import t from 'tap';
-import { buildConsole, horizontalOverflow, launchBrowser, pageProblems, screenshot } from '../harness/browser.ts';
+import { buildConsole, horizontalOverflow, launchBrowser, pageProblems, screenshot, signIn } from '../harness/browser.ts';
 import { eventually } from '../harness/eventually.ts';
 import { onboard } from '../harness/flows.ts';
 import { platformFor } from '../harness/suite.ts';
-import { OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
 
 /** The overview on Kafka: consumer lag per partition (committed offset against the high watermark). */
 t.test('operator console overview [kafka]', async (t) => {
@@ -16,9 +15,7 @@ t.test('operator console overview [kafka]', async (t) => {
   page.setDefaultTimeout(15_000);
   await onboard(app, 'console-kai', 50);
 
-  await page.goto(`${url}/console/`);
-  await page.getByLabel('Operator token').fill(OPERATOR_AUTHORIZATION.replace(/^Bearer /, ''));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, url);
   await page.getByTestId('transport').getByText('kafka').waitFor();
   t.pass('the overview names the Kafka transport');
   const partitions = page.getByTestId('partitions');

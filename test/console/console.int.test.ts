@@ -1,13 +1,12 @@
 import t from 'tap';
-import type { Page } from 'playwright-core';
 import { AccountBalanceChanged } from '../../modules/account/index.ts';
 import type { Transport } from '../../src/platform/messaging/transports/transport.ts';
-import { buildConsole, horizontalOverflow, launchBrowser, pageProblems, reloadUntil, screenshot } from '../harness/browser.ts';
+import { buildConsole, horizontalOverflow, launchBrowser, pageProblems, reloadUntil, screenshot, signIn } from '../harness/browser.ts';
 import { eventually } from '../harness/eventually.ts';
 import { adminHeaders, onboard } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor } from '../harness/suite.ts';
-import { bearer, customerAuthorization, OPERATOR_AUTHORIZATION } from '../harness/tokens.ts';
+import { bearer, customerAuthorization } from '../harness/tokens.ts';
 
 /**
  * The operator console in a real browser (headless Debian chromium) against the platform listening
@@ -38,19 +37,11 @@ class Gate {
   }
 }
 
-const token = (authorization: string) => authorization.replace(/^Bearer /, '');
-
 /** A balance change breaking its contract (`changeAmount` is text): the notification group dead-letters it and parks its key. */
 async function commitPoison(app: TestPlatform, accountId: number): Promise<{ id: string }> {
   const { orm, outbox } = app.container.cradle;
   const bad = { accountId, previousBalance: 10, newBalance: 5, changeAmount: 'five', currency: 'EUR', changeReason: 'DEBIT', timestamp: '2026-01-01T00:00:00Z' };
   return orm.em.fork().transactional(async (em) => outbox.add(em, AccountBalanceChanged, bad as never));
-}
-
-async function signIn(page: Page, url: string, authorization = OPERATOR_AUTHORIZATION): Promise<void> {
-  await page.goto(`${url}/console/`);
-  await page.getByLabel('Operator token').fill(token(authorization));
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 const gate = new Gate();

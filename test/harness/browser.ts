@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { eventually } from './eventually.ts';
+import { OPERATOR_AUTHORIZATION } from './tokens.ts';
 
 /** Debian's chromium (.ci/install-system-deps.sh): playwright-core drives it and downloads no browser. */
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -107,4 +108,11 @@ export async function reloadUntil(page: Page, locator: Locator, what: string, sh
     await page.waitForLoadState('networkidle');
     return false;
   }, { what, timeoutMs: 30_000, intervalMs: 500 });
+}
+
+/** Opens the console at `url` and signs in with the token of `authorization` (an operator's unless given), as a person pastes it. */
+export async function signIn(page: Page, url: string, authorization = OPERATOR_AUTHORIZATION): Promise<void> {
+  await page.goto(`${url}/console/`);
+  await page.getByLabel('Operator token').fill(authorization.replace(/^Bearer /, ''));
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
