@@ -128,11 +128,23 @@ for (const transport of TRANSPORTS) {
       t.match(audit.items[0], { action: 'dead-letter.redrive', target: { deadLetterId: letter.id, fixedPayload: true }, reason: 'changeAmount was text' });
     });
 
-    t.test('letters failing alike are skipped as one group', async (t) => {
+    t.test('letters failing alike are redriven, then skipped, as one group', async (t) => {
       await commitPoison(app, ann.accountId);
       await commitPoison(app, bob.accountId);
-      const group = await eventually(async () => (await get<{ items: GroupBody[] }>(app, '/admin/dead-letters/groups')).items
-        .find((candidate) => candidate.consumer === notification && candidate.count === 2), { what: 'two letters in one group', timeoutMs: 30_000 });
+      const groupOf = (except: number[]) => eventually(async () => (await get<{ items: GroupBody[] }>(app, '/admin/dead-letters/groups')).items
+        .find((candidate) => candidate.consumer === notification && candidate.count === 2 && !except.includes(candidate.sampleId)),
+      { what: 'two letters in one group', timeoutMs: 30_000 });
+      const first = await groupOf([]);
+      const redriven = await app.request({ method: 'POST', url: '/admin/dead-letters/redrive', headers, payload: { consumer: notification, fingerprint: first!.fingerprint, reason: 'retry after the fix' } });
+      t.equal(redriven.statusCode, 200, redriven.body);
+      const settled = redriven.json<{ settled: Array<{ id: number; redrivenAt: string | null }> }>().settled;
+      t.equal(settled.length, 2, 'POST /admin/dead-letters/redrive settles the whole group');
+      t.ok(settled.every((letter) => letter.redrivenAt !== null), 'each letter redriven');
+      const audit = await get<{ items: Array<{ action: string; target: { deadLetterId: number }; reason: string }> }>(app, '/admin/audit?limit=2');
+      t.same(audit.items.map((item) => item.target.deadLetterId).sort(), settled.map((letter) => letter.id).sort(), 'each audited');
+      // Unchanged, the payloads break their contract again: the same group, with two new letters.
+      const group = await groupOf(settled.map((letter) => letter.id));
+      t.equal(group!.fingerprint, first!.fingerprint, 'the redriven messages failed alike again');
       const skipped = await app.request({ method: 'POST', url: '/admin/dead-letters/skip', headers, payload: { consumer: notification, fingerprint: group!.fingerprint, reason: 'test traffic' } });
       t.equal(skipped.statusCode, 200, skipped.body);
       t.equal(skipped.json<{ settled: unknown[] }>().settled.length, 2, 'POST /admin/dead-letters/skip settles the whole group');
