@@ -16,8 +16,8 @@ const Uuid = Type.String({ format: 'uuid' });
  * What the operator console reads, and any tool may: who is signed in, what flows (backlog, rates,
  * lag, what is stuck) and an event's journey through the consumer groups.
  */
-export function flowRoutes(admin: HttpApp, { orm, transport, events }: Cradle): void {
-  const flow = new Flow(orm, transport, events);
+export function flowRoutes(admin: HttpApp, { orm, transport, events, parking }: Cradle): void {
+  const flow = new Flow(orm, transport, events, parking);
   const journeys = new Journeys(orm, events);
 
   admin.get('/admin/session', {

@@ -2,7 +2,8 @@ import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
 import { isoOf } from '../db/raw-time.ts';
 import { ProblemError } from '../errors.ts';
-import { audit, parsedValue, type DeadLetter, type OperatorAction } from '../messaging/dead-letters.ts';
+import { audit, parsedValue, type DeadLetter, type DeadLetters, type OperatorAction } from '../messaging/dead-letters.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { payloadErrors, type EventContract, type FieldError } from '../messaging/contract.ts';
 import { HEADERS } from '../messaging/envelope.ts';
 import type { EventCatalog } from '../messaging/event-catalog.ts';
@@ -153,12 +154,8 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
     }, async (request, reply) => {
       const { consumer, fingerprint, reason } = request.body as { consumer: string; fingerprint: string; reason?: string };
       const answer = await idempotency.respond(request, `admin.dead-letters.${action}`, async (uow) => {
-        const settled = [];
-        for (const id of await deadLetters.idsFailingAlike(uow.em, consumer, fingerprint, BULK_LIMIT)) {
-          const operator = { actor: actorOf(request), reason };
-          settled.push(settledView(action === 'redrive' ? await deadLetters.redrive(uow.em, id, operator) : await deadLetters.skip(uow.em, id, operator)));
-        }
-        return { status: 200, body: { settled } };
+        const ids = await deadLetters.idsFailingAlike(uow.em, consumer, fingerprint, BULK_LIMIT);
+        return { status: 200, body: { settled: await settleAll(deadLetters, uow.em, action, ids, { actor: actorOf(request), reason }) } };
       });
       markReplay(reply, answer);
       return answer.body;
@@ -259,13 +256,9 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
       const body = request.body as { consumer: string; key?: string; error?: string; payload?: unknown; reason?: string };
       const match = selectionOf(body);
       const answer = await idempotency.respond(request, `admin.parked-keys.${action}`, async (uow) => {
-        const letters = await parking.lettersParking(uow.em, body.consumer, match, BULK_LIMIT);
-        const settled = [];
-        for (const id of letters) {
-          const operator = { actor: actorOf(request), reason: body.reason, payload: body.payload };
-          settled.push(settledView(action === 'redrive' ? await deadLetters.redrive(uow.em, id, operator) : await deadLetters.skip(uow.em, id, operator)));
-        }
-        return { status: 200, body: { settled } };
+        const ids = await parking.lettersParking(uow.em, body.consumer, match, BULK_LIMIT);
+        const operator = { actor: actorOf(request), reason: body.reason, payload: body.payload };
+        return { status: 200, body: { settled: await settleAll(deadLetters, uow.em, action, ids, operator) } };
       });
       markReplay(reply, answer);
       return answer.body;
@@ -401,6 +394,17 @@ function selectionOf(body: { key?: string; error?: string; payload?: unknown }):
     throw new ProblemError(400, 'payload-for-one-key', 'Bad request', 'A replacement payload fixes one key\'s message: give key, not error');
   }
   return body.key !== undefined ? { key: body.key } : { error: body.error! };
+}
+
+/** Redrives or skips each letter in turn, in the caller's transaction (each one audited by DeadLetters). */
+async function settleAll(
+  deadLetters: DeadLetters, em: EntityManager, action: 'redrive' | 'skip', ids: number[], operator: OperatorAction & { payload?: unknown },
+): Promise<Array<ReturnType<typeof settledView>>> {
+  const settled = [];
+  for (const id of ids) {
+    settled.push(settledView(action === 'redrive' ? await deadLetters.redrive(em, id, operator) : await deadLetters.skip(em, id, operator)));
+  }
+  return settled;
 }
 
 function settledView(letter: { id: number; consumer: string; topic: string; key: string | null; redrivenAt: string | null; skippedAt: string | null }) {

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isoOf } from '../db/raw-time.ts';
 import type { EventCatalog } from './event-catalog.ts';
+import type { Parking } from './parking.ts';
 import { readOutboxStatus, type OutboxStatus } from './outbox-status.ts';
 import type { PartitionLag, Transport } from './transports/transport.ts';
 
@@ -17,10 +18,11 @@ export interface ConsumerFlow {
   /** Null when the transport could not say (the broker did not answer). */
   lag: number | null;
   partitions: PartitionLag[];
-  /** Keys held for a background retry of their failed message. */
+  /** Keys held for a background retry of their failed message (`consumer_held_keys`). */
   retrying: number;
   /** Unsettled dead letters. */
   deadLetters: number;
+  /** As the metrics count them: keys parked behind a dead letter, and the messages waiting behind those keys. */
   parkedKeys: number;
   parkedMessages: number;
 }
@@ -48,11 +50,12 @@ export class Flow {
     private readonly orm: MikroORM,
     private readonly transport: Transport,
     private readonly catalog: EventCatalog,
+    private readonly parking: Parking,
   ) {}
 
   async now(): Promise<FlowNow> {
     const em = this.orm.em.fork();
-    const [outbox, [clock], published, handled, stuck] = await Promise.all([
+    const [outbox, [clock], published, handled, parked, unsettled] = await Promise.all([
       readOutboxStatus(em),
       em.execute<Array<{ now: string | Date }>>('select now()'),
       em.execute<Array<{ n: number }>>(
@@ -62,33 +65,25 @@ export class Flow {
         `select consumer, count(*)::int as n from messaging.inbox where handled_at > now() - make_interval(secs => ?) group by consumer`,
         [RATE_WINDOW_SECONDS],
       ),
-      em.execute<Array<{ consumer: string; retrying: number; parked_keys: number; parked_messages: number; dead_letters: number }>>(
-        `select consumer, sum(retrying)::int as retrying, sum(parked_keys)::int as parked_keys,
-                sum(parked_messages)::int as parked_messages, sum(dead_letters)::int as dead_letters
-           from (select consumer, count(*) filter (where dead_letter_id is null) as retrying,
-                        count(*) filter (where dead_letter_id is not null) as parked_keys, 0 as parked_messages, 0 as dead_letters
-                   from messaging.parked_key group by consumer
-                 union all
-                 select consumer, 0, 0, count(*), 0 from messaging.parked_message group by consumer
-                 union all
-                 select consumer, 0, 0, 0, count(*) from messaging.dead_letter where redriven_at is null and skipped_at is null group by consumer) counts
-          group by consumer`,
+      this.parking.status(em),
+      em.execute<Array<{ consumer: string; n: number }>>(
+        'select consumer, count(*)::int as n from messaging.dead_letter where redriven_at is null and skipped_at is null group by consumer',
       ),
     ]);
     const groups = new Map(this.catalog.groups.map(({ group, topics }) => [group, topics]));
-    for (const row of [...handled, ...stuck]) if (!groups.has(row.consumer)) groups.set(row.consumer, []);
+    for (const row of [...handled, ...parked, ...unsettled]) if (!groups.has(row.consumer)) groups.set(row.consumer, []);
     const consumers = await Promise.all([...groups].sort(([a], [b]) => a.localeCompare(b)).map(async ([consumer, topics]): Promise<ConsumerFlow> => {
       const lag = await this.lagOf(consumer, topics);
-      const counts = stuck.find((row) => row.consumer === consumer);
+      const parking = parked.find((row) => row.consumer === consumer);
       return {
         consumer,
         handledPerSecond: (handled.find((row) => row.consumer === consumer)?.n ?? 0) / RATE_WINDOW_SECONDS,
         lag: lag?.total ?? null,
         partitions: lag?.partitions ?? [],
-        retrying: counts?.retrying ?? 0,
-        deadLetters: counts?.dead_letters ?? 0,
-        parkedKeys: counts?.parked_keys ?? 0,
-        parkedMessages: counts?.parked_messages ?? 0,
+        retrying: parking?.heldKeys ?? 0,
+        deadLetters: unsettled.find((row) => row.consumer === consumer)?.n ?? 0,
+        parkedKeys: parking?.keys ?? 0,
+        parkedMessages: parking?.messages ?? 0,
       };
     }));
     return {

@@ -33,13 +33,12 @@ export class LocalTransport implements Transport {
       const { handleBatch } = subscription;
       const tracker = this.track(subscription.group, sequences);
       trackers.push(tracker);
-      const handled = (count: number) => tracker.handled(count);
       if (handleBatch === undefined || this.batchSize === 1) {
         for (const sequence of sequences) {
           lanes.push(async () => {
             for (const [offset, message] of sequence.entries()) {
               await subscription.handle(received(message, offset));
-              handled(1);
+              tracker.handled(1);
             }
           });
         }
@@ -50,7 +49,7 @@ export class LocalTransport implements Transport {
           for (let start = 0; start < group.length; start += this.batchSize) {
             const batch = group.slice(start, start + this.batchSize);
             await handleBatch(batch.map((message, i) => received(message, start + i)));
-            handled(batch.length);
+            tracker.handled(batch.length);
           }
         });
       }
