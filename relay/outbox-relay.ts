@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { backoffDelay, pause } from '../src/platform/messaging/backoff.ts';
-import type { WireHeaders, WireMessage } from '../src/platform/messaging/envelope.ts';
+import { HEADERS, type WireHeaders, type WireMessage } from '../src/platform/messaging/envelope.ts';
 import type { Transport } from '../src/platform/messaging/transports/transport.ts';
 import type { Logger } from '../src/platform/observability/logger.ts';
+import { sending, type SentMessage } from '../src/platform/observability/messaging-spans.ts';
 import type { Metrics } from '../src/platform/observability/metrics.ts';
 import { OutboxListener } from './outbox-listener.ts';
 
@@ -185,7 +186,7 @@ export class OutboxRelay {
       }
       let published = rows;
       try {
-        await this.transport.publish(rows.map(toWireMessage));
+        await this.publish(rows);
       } catch (error) {
         const failure = new PublishFailed(rows.map((row) => row.id), error);
         // Counted before the failure is written, so whoever sees the row's error also sees the count.
@@ -234,7 +235,7 @@ export class OutboxRelay {
     const refused: Array<{ key: string; rows: ClaimedRow[]; error: string }> = [];
     for (const [key, keyRows] of byKey) {
       try {
-        await this.transport.publish(keyRows.map(toWireMessage));
+        await this.publish(keyRows);
         accepted.push(...keyRows);
       } catch (error) {
         refused.push({ key, rows: keyRows, error: describe(error) });
@@ -254,6 +255,18 @@ export class OutboxRelay {
       });
       this.logger.warn({ key, rows: keyRows.length, error, batchError: batchFailure.message }, 'transport refused one key while accepting others; key held back');
     }
+  }
+
+  /** Hands rows to the transport inside send spans (when spans are recorded). */
+  private publish(rows: ClaimedRow[]): Promise<void> {
+    const sent = (): SentMessage[] => rows.map((row) => ({
+      topic: row.topic,
+      key: row.message_key,
+      eventId: row.headers[HEADERS.id] ?? '',
+      eventType: row.headers[HEADERS.type] ?? '',
+      traceparent: row.headers[HEADERS.traceparent],
+    }));
+    return sending(this.transport.kind, sent, () => this.transport.publish(rows.map(toWireMessage)));
   }
 
   private async loop(worker: number): Promise<void> {

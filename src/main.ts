@@ -1,4 +1,6 @@
+import './instrument.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { stopTelemetry } from './platform/observability/telemetry.ts';
 import { startPlatform } from './platform/runtime.ts';
 
 /** `npm start`: reads the configuration, starts what it asks for, stops cleanly on SIGTERM/SIGINT. */
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     platform.container.cradle.logger.info({ signal }, 'stopping');
-    platform.stop().then(
+    platform.stop().then(stopTelemetry).then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`error while stopping: ${String(error)}\n`);

@@ -96,7 +96,7 @@ async function startOn(
   const stopCountingConflicts = onTransactionConflict((outcome) => metrics.transactionConflicts.inc({ outcome }));
   stoppers.unshift(async () => void stopCountingConflicts());
   const topics = new TopicNames(config.topicPrefix);
-  const outbox = new OutboxWriter(topics, clock, ids);
+  const outbox = new OutboxWriter(topics, clock, ids, config.transport.kind);
   const transport = (overrides.wrapTransport ?? ((real: Transport) => real))(createTransport(config, logger));
   stoppers.unshift(() => transport.close());
   const units = new UnitsOfWork(orm, outbox);

@@ -9,7 +9,7 @@ import type { TokenVerifier } from '../auth/bearer-tokens.ts';
 import { authenticate, bearerSecurityScheme } from '../auth/route-security.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { runInTrace, traceFrom } from '../observability/trace-context.ts';
+import { requestTrace, runInTrace } from '../observability/trace-context.ts';
 import { registerRateLimits } from './rate-limits.ts';
 import { problem, ProblemSchema, sendProblem, toProblem } from './problem.ts';
 
@@ -81,7 +81,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   app.addHook('onRequest', (request, _reply, done) => {
     const traceparent = request.headers.traceparent;
-    runInTrace(traceFrom(typeof traceparent === 'string' ? traceparent : undefined), done);
+    runInTrace(requestTrace(typeof traceparent === 'string' ? traceparent : undefined), done);
   });
   app.decorateRequest('caller', undefined);
   app.addHook('onRequest', authenticate(options.verifier));

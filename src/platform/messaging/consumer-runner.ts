@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { runInTrace, traceFrom } from '../observability/trace-context.ts';
+import { processing } from '../observability/messaging-spans.ts';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { isTransactionConflict, transactionally } from '../db/transaction.ts';
 import type { UnitsOfWork } from '../db/unit-of-work.ts';
@@ -43,6 +43,8 @@ interface Handleable {
   handler: EventHandler;
   envelope: EventEnvelope;
   message: ReceivedMessage;
+  /** The `traceparent` of the message's first process span: kept with it when it is held or dead-lettered. */
+  firstAttempt: string | undefined;
 }
 
 /** What process() does with a message that is not handled with the others: dead-letter it, skip it, or a redrive's own path. */
@@ -184,7 +186,7 @@ export class ModuleConsumer {
         .map((error) => `${error.instancePath || '/'} ${error.message}`);
       return { rejected: `schema violation: ${problems.join('; ')}` };
     }
-    return { handleable: { handler, envelope, message } };
+    return { handleable: { handler, envelope, message, firstAttempt: message.headers[HEADERS.firstAttempt] } };
   }
 
   /** Hands the key back to the retry loop once `releasedBy` (the dead letter that parked it) was redriven or skipped. */
@@ -228,7 +230,7 @@ export class ModuleConsumer {
           }
           failing = index;
           const em = tx.fork({ clear: true, keepTransactionContext: true });
-          await this.runHandler(em, item);
+          await this.runHandler(em, item, 1);
           await em.flush();
           failing = undefined;
           results.push('processed');
@@ -276,8 +278,8 @@ export class ModuleConsumer {
           this.deps.logger.warn({ err: error, consumer: this.deps.group }, 'database unavailable; waiting');
           await pause(backoffDelay(databaseWaits++, retryBaseMs, DATABASE_WAIT_MAX_MS), this.stopping.signal);
         } else {
-          if (attempt >= maxAttempts) return this.deadLetter(message, describe(error), attempt);
-          if (parking && message.key !== null && message.key !== '') return this.hold(message, error, attempt);
+          if (attempt >= maxAttempts) return this.deadLetter(withFirstAttempt(item), describe(error), attempt);
+          if (parking && message.key !== null && message.key !== '') return this.hold(withFirstAttempt(item), error, attempt);
           this.count(message.topic, 'retried');
           this.deps.logger.warn(
             { err: error, consumer: this.deps.group, eventId: envelope.id, attempt },
@@ -290,7 +292,7 @@ export class ModuleConsumer {
       this.throwIfStopping();
       const started = performance.now();
       try {
-        const outcome = await this.handleOnce(item, parking);
+        const outcome = await this.handleOnce(item, parking, attempt);
         this.deps.metrics.handlerDuration.observe(
           { consumer: this.deps.group, topic: message.topic },
           (performance.now() - started) / 1000,
@@ -312,7 +314,7 @@ export class ModuleConsumer {
   }
 
   /** One attempt: the inbox row and the handler in one transaction, unless the key is parked (then the message joins its queue). */
-  private handleOnce(item: Handleable, parking: boolean): Promise<Outcome> {
+  private handleOnce(item: Handleable, parking: boolean, attempt: number): Promise<Outcome> {
     const { envelope, message } = item;
     return transactionally(this.deps.orm.em, async (tx): Promise<Outcome> => {
       if (parking) {
@@ -324,23 +326,38 @@ export class ModuleConsumer {
           return 'parked';
         }
         if (!row!.claimed) return 'duplicate';
-        await this.runHandler(tx, item);
+        await this.runHandler(tx, item, attempt);
         return 'processed';
       }
-      return this.claimAndHandle(tx, item);
+      return this.claimAndHandle(tx, item, attempt);
     });
   }
 
   /** The inbox row, then the handler, in `tx`: a message whose event this group already handled is a duplicate. */
-  private async claimAndHandle(tx: EntityManager, item: Handleable): Promise<Outcome> {
+  private async claimAndHandle(tx: EntityManager, item: Handleable, attempt: number): Promise<Outcome> {
     if ((await tx.execute(CLAIM_INBOX_SQL, [this.deps.group, item.envelope.id, item.message.topic])).length === 0) return 'duplicate';
-    await this.runHandler(tx, item);
+    await this.runHandler(tx, item, attempt);
     return 'processed';
   }
 
-  private runHandler(em: EntityManager, { handler, envelope }: Pick<Handleable, 'handler' | 'envelope'>): Promise<void> {
+  /** The handler, in the message's trace (a process span when spans are recorded), with the message as the cause of what it writes. */
+  private runHandler(em: EntityManager, item: Handleable, attempt: number): Promise<void> {
+    const { handler, envelope, message } = item;
     const cause = { causationId: envelope.id, correlationId: envelope.correlationid ?? envelope.id };
-    return runInTrace({ ...traceFrom(envelope.traceparent), ...cause }, () =>
+    const processed = {
+      system: this.deps.transport.kind,
+      group: this.deps.group,
+      topic: message.topic,
+      key: message.key,
+      eventId: envelope.id,
+      eventType: envelope.type,
+      partition: message.partition,
+      offset: message.offset,
+      attempt,
+      traceparent: envelope.traceparent,
+      firstAttempt: item.firstAttempt,
+    };
+    return processing(processed, cause, (traceparent) => (item.firstAttempt ??= traceparent), () =>
       handler.handle(envelope, this.deps.units.bind(em)),
     );
   }
@@ -430,7 +447,7 @@ export class ModuleConsumer {
     const { envelope } = inspected.handleable;
     const started = performance.now();
     try {
-      const outcome = await tx.transactional((attempt) => this.claimAndHandle(attempt, inspected.handleable));
+      const outcome = await tx.transactional((savepoint) => this.claimAndHandle(savepoint, inspected.handleable, due.attempts + 1));
       await this.deps.parking.advance(tx, group, due.key, headId);
       return () => {
         this.deps.metrics.handlerDuration.observe({ consumer: group, topic: message.topic }, (performance.now() - started) / 1000);
@@ -474,6 +491,12 @@ export class ModuleConsumer {
   private count(topic: string, outcome: Outcome | 'retried' | 'dead_lettered' | 'skipped'): void {
     this.deps.metrics.consumerMessages.inc({ consumer: this.deps.group, topic, outcome });
   }
+}
+
+/** The message as it is kept when held or dead-lettered: with its first process span, so later attempts and a redrive link to it. */
+function withFirstAttempt({ message, firstAttempt }: Handleable): ReceivedMessage {
+  if (firstAttempt === undefined || message.headers[HEADERS.firstAttempt] === firstAttempt) return message;
+  return { ...message, headers: { ...message.headers, [HEADERS.firstAttempt]: firstAttempt } };
 }
 
 function receivedFrom(row: ParkedMessageRow): ReceivedMessage {

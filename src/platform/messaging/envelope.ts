@@ -38,6 +38,8 @@ export const HEADERS = {
   deadLetterId: 'x-dead-letter-id',
   /** `skip`: not a message to handle, only the release of the key its skipped dead letter parked. */
   parkRelease: 'x-park-release',
+  /** On a held, dead-lettered or redriven message: the `traceparent` of its first process span, which a redrive's links to. */
+  firstAttempt: 'x-first-attempt-traceparent',
   deadLetterError: 'x-dead-letter-error',
   deadLetterConsumer: 'x-dead-letter-consumer',
   deadLetterTopic: 'x-dead-letter-original-topic',

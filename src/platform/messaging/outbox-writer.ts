@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Static, TSchema } from 'typebox';
 import type { Clock, IdGenerator } from '../clock.ts';
+import { createSpan, type MessagingSystem } from '../observability/messaging-spans.ts';
 import { currentTrace, newSpanId, toTraceparent } from '../observability/trace-context.ts';
 import type { EventContract, TopicNames } from './contract.ts';
 import { envelopeHeaders, HEADERS, type EventEnvelope, type WireHeaders } from './envelope.ts';
@@ -26,6 +27,7 @@ export class OutboxWriter {
     private readonly topics: TopicNames,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly system: MessagingSystem,
   ) {}
 
   add<S extends TSchema>(em: EntityManager, contract: EventContract<S>, data: Static<S>): EventEnvelope<Static<S>> {
@@ -41,14 +43,17 @@ export class OutboxWriter {
       dataversion: contract.version,
       data,
     };
+    const topic = this.topics.of(contract);
+    const created = createSpan(this.system, { topic, key: envelope.subject, eventId: envelope.id, eventType: envelope.type });
+    if (created !== undefined) envelope.traceparent = created;
     if (trace !== undefined) {
-      envelope.traceparent = toTraceparent({ ...trace, spanId: newSpanId() });
+      envelope.traceparent ??= toTraceparent({ ...trace, spanId: newSpanId() });
       if (trace.causationId !== undefined) envelope.causationid = trace.causationId;
       trace.correlationId ??= envelope.id;
     }
     envelope.correlationid = trace?.correlationId ?? envelope.id;
     this.addRaw(em, {
-      topic: this.topics.of(contract),
+      topic,
       key: envelope.subject,
       eventId: envelope.id,
       eventType: envelope.type,

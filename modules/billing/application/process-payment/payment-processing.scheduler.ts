@@ -65,7 +65,7 @@ export class PaymentProcessingScheduler {
       );
       for (const processing of due) {
         if (!processing.process(decideOutcome(this.deps.rules, this.deps.random), now)) continue;
-        runInCause(processing.cause, () => publish(BillingPaymentProcessed, {
+        runInCause(processing.cause, 'billing process payment', () => publish(BillingPaymentProcessed, {
           paymentId: processing.paymentId,
           accountId: processing.accountId,
           outcome: processing.outcome!,
