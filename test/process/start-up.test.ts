@@ -37,6 +37,12 @@ t.test('npm start › a bad configuration value stops start-up with one line nam
   t.equal(stderr.trim(), 'configuration error: PORT must be an integer from 0 to 65535 (got "abc")');
 });
 
+t.test('npm start › a malformed OTLP endpoint stops start-up before anything starts, naming the variable', async (t) => {
+  const { code, stderr } = await runMain({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).exited;
+  t.equal(code, 2, 'exit code 2');
+  t.equal(stderr.trim(), 'configuration error: OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL of an OTLP receiver (e.g. http://collector:4318), got "collector:4318"');
+});
+
 t.test('npm start › embedded PostgreSQL: starts, stops cleanly on SIGTERM, and a second start reuses the data', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-start-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));

@@ -1,5 +1,8 @@
 import { spansOfTrace, type SpanRecord } from '../harness/tracing.ts';
+import { Writable } from 'node:stream';
 import { SpanKind } from '@opentelemetry/api';
+import { createLogger } from '../../src/platform/observability/logger.ts';
+import { tracer } from '../../src/platform/observability/trace-context.ts';
 import t from 'tap';
 import { eventually } from '../harness/eventually.ts';
 import type { TestPlatform } from '../harness/platform.ts';
@@ -31,8 +34,21 @@ function processSpans(spans: SpanRecord[], eventId: string): SpanRecord[] {
 
 for (const transport of TRANSPORTS) {
   t.test(`retries and redrive stay in the message's trace [${transport}]`, async (t) => {
-    const app = await platformFor(t, transport);
+    const logLines: Array<Record<string, unknown>> = [];
+    const logStream = new Writable({ write: (chunk: Buffer, _encoding, done) => { logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } });
+    const logger = createLogger('info', logStream);
+    const app = await platformFor(t, transport, { overrides: { logger } });
     await startRecordingConsumer(app, GROUP);
+
+    t.test('a log line written in a span carries its trace_id and span_id', async (t) => {
+      const span = tracer().startActiveSpan('logging', (active) => {
+        logger.info('inside a span');
+        active.end();
+        return active.spanContext();
+      });
+      await eventually(() => logLines.find((line) => line['msg'] === 'inside a span'), { what: 'the log line', timeoutMs: 5_000 });
+      t.match(logLines.find((line) => line['msg'] === 'inside a span'), { trace_id: span.traceId, span_id: span.spanId });
+    });
 
     t.test('a handler that fails twice, then succeeds, shows three process attempts under one trace', async (t) => {
       const event = await write(app, { key: 'flaky', seq: 0, failTimes: 2 });
@@ -58,6 +74,8 @@ for (const transport of TRANSPORTS) {
       }, { what: 'three failed attempts and the dead letter sent to the .dlq topic in the trace', timeoutMs: 30_000 });
       t.ok(failed.every((span) => span.status === 2), 'three failed attempts');
       t.pass('the dead letter\'s copy on <topic>.dlq is sent in the event\'s trace, linked to its create span');
+      const logged = logLines.find((line) => line['msg'] === 'message dead-lettered' && line['key'] === 'broken');
+      t.match(logged, { trace_id: event.traceId, span_id: event.createSpanId }, 'the "message dead-lettered" log line leads to the trace');
 
       const letters = await app.request({ method: 'GET', url: `/admin/dead-letters?consumer=${GROUP}`, headers: { authorization: OPERATOR_AUTHORIZATION } });
       const letter = letters.json<{ items: Array<{ id: number; eventId: string | null }> }>().items.find((item) => item.eventId === event.eventId)!;

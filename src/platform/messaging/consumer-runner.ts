@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { traceFieldsOf } from '../observability/logger.ts';
 import { processing } from '../observability/messaging-spans.ts';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { isTransactionConflict, transactionally } from '../db/transaction.ts';
@@ -282,7 +283,7 @@ export class ModuleConsumer {
           if (parking && message.key !== null && message.key !== '') return this.hold(withFirstAttempt(item), error, attempt);
           this.count(message.topic, 'retried');
           this.deps.logger.warn(
-            { err: error, consumer: this.deps.group, eventId: envelope.id, attempt },
+            { err: error, consumer: this.deps.group, eventId: envelope.id, attempt, ...traceFieldsOf(message) },
             'handler failed; retrying',
           );
           await pause(backoffDelay(attempt, retryBaseMs, RETRY_MAX_MS), this.stopping.signal);
@@ -372,7 +373,7 @@ export class ModuleConsumer {
   private async hold(message: ReceivedMessage, error: unknown, attempt: number): Promise<'held'> {
     const retryInMs = backoffDelay(attempt, this.deps.settings.retryBaseMs, RETRY_MAX_MS);
     this.deps.logger.warn(
-      { err: error, consumer: this.deps.group, topic: message.topic, key: message.key, attempt, retryInMs },
+      { err: error, consumer: this.deps.group, topic: message.topic, key: message.key, attempt, retryInMs, ...traceFieldsOf(message) },
       'handler failed; key held for retry',
     );
     await this.persistently('hold key', () => this.deps.parking.hold(this.deps.group, message, describe(error), retryInMs));
@@ -464,13 +465,13 @@ export class ModuleConsumer {
       await this.deps.parking.retryLater(tx, group, due.key, attempts, describe(error), retryInMs);
       return () => {
         this.count(message.topic, 'retried');
-        this.deps.logger.warn({ err: error, consumer: group, eventId: envelope.id, key: due.key, attempt: attempts, retryInMs }, 'held message failed again; retrying');
+        this.deps.logger.warn({ err: error, consumer: group, eventId: envelope.id, key: due.key, attempt: attempts, retryInMs, ...traceFieldsOf(message) }, 'held message failed again; retrying');
       };
     }
   }
 
   private noteDeadLetter(message: ReceivedMessage, error: string, attempts: number): void {
-    this.deps.logger.error({ consumer: this.deps.group, topic: message.topic, key: message.key, error, attempts }, 'message dead-lettered');
+    this.deps.logger.error({ consumer: this.deps.group, topic: message.topic, key: message.key, error, attempts, ...traceFieldsOf(message) }, 'message dead-lettered');
     this.count(message.topic, 'dead_lettered');
   }
 

@@ -1,12 +1,15 @@
 import { trace } from '@opentelemetry/api';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../../config.ts';
-import { currentTrace } from './trace-context.ts';
+import { HEADERS, type WireHeaders } from '../messaging/envelope.ts';
+import { currentTrace, spanContextOf } from './trace-context.ts';
 
 export type { Logger };
 
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { service: 'payments-platform' }, mixin: traceFields });
+/** JSON lines on stdout (or `destination`), each with the trace it was written in. */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options = { level, base: { service: 'payments-platform' }, mixin: traceFields };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /**
@@ -17,4 +20,10 @@ export function createLogger(level: LogLevel): Logger {
 export function traceFields(): Record<string, string> {
   const span = trace.getActiveSpan()?.spanContext() ?? currentTrace();
   return span === undefined ? {} : { trace_id: span.traceId, span_id: span.spanId };
+}
+
+/** The same fields for a line about a message logged outside its handling (a failed attempt, a dead letter): its create span's. */
+export function traceFieldsOf(message: { headers: WireHeaders }): Record<string, string> {
+  const created = spanContextOf(message.headers[HEADERS.traceparent]);
+  return created === undefined ? {} : { trace_id: created.traceId, span_id: created.spanId };
 }
