@@ -259,7 +259,7 @@ export async function measurePostPayments(
   }
 }
 
-function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undefined, namespace: string): Record<string, string> {
+export function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undefined, namespace: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     HOST: '127.0.0.1',
@@ -284,12 +284,12 @@ function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undefined, n
 
 /** Each account in turn; each round a new amount, so REPEATED_AMOUNT does not fire either. */
 /** A funded account and its owner's bearer token (each request is verified, as in production). */
-interface BenchAccount {
+export interface BenchAccount {
   accountId: number;
   authorization: string;
 }
 
-function paymentRequest(accounts: BenchAccount[]): () => { body: unknown; authorization: string } {
+export function paymentRequest(accounts: BenchAccount[]): () => { body: unknown; authorization: string } {
   let n = 0;
   return () => {
     n++;
@@ -320,7 +320,7 @@ async function eachLimited<T, R>(items: readonly T[], concurrency: number, task:
   return results;
 }
 
-async function openFundedAccounts(url: string, onProgress: (text: string) => void): Promise<BenchAccount[]> {
+export async function openFundedAccounts(url: string, onProgress: (text: string) => void): Promise<BenchAccount[]> {
   const logins = Array.from({ length: ACCOUNTS }, (_, i) => `bench-${i}-${randomBytes(3).toString('hex')}`);
   let opened = 0;
   return eachLimited(logins, SETUP_CONCURRENCY, async (login) => {
@@ -340,7 +340,7 @@ async function openFundedAccounts(url: string, onProgress: (text: string) => voi
 }
 
 /** The payment module may learn about accounts from events: wait until each one is accepted. */
-async function acceptsPayments(url: string, accounts: BenchAccount[]): Promise<void> {
+export async function acceptsPayments(url: string, accounts: BenchAccount[]): Promise<void> {
   await eachLimited(accounts, SETUP_CONCURRENCY, async ({ accountId, authorization }) => {
     await eventually(async () => {
       const response = await callAs(authorization, url, 'POST', '/payments', { accountId, amount: 1, currency: 'EUR' });
@@ -356,7 +356,7 @@ interface Server {
 }
 
 /** `node --import tsx src/main.ts` — the production entry point — with `env`, ready when /health/ready says so. */
-async function startServer(env: Record<string, string>): Promise<Server> {
+export async function startServer(env: Record<string, string>): Promise<Server> {
   // BENCH_CPU_PROF_DIR=dir: each platform process writes a V8 CPU profile there when it stops.
   const profileDir = process.env['BENCH_CPU_PROF_DIR']?.trim();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -402,7 +402,7 @@ async function expectStatus(response: Response, status: number, what: string): P
   if (response.status !== status) throw new Error(`${what} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

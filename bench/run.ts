@@ -12,6 +12,7 @@ import { measureBarePgTransactions, measurePostPayments, type ApiMeasurement, ty
 import { measureEndToEndLatency, type EndToEndLatency } from './end-to-end-latency.bench.ts';
 import { measurePeerThroughput, PEER_SETTINGS, type PeerThroughput } from './peer-outbox.bench.ts';
 import { measureRetention, type RetentionSoak } from './retention.bench.ts';
+import { measureTracingOverhead, type TracingOverhead } from './tracing.bench.ts';
 import { measureRawKafkaProduce, measureRelayThroughput, TOPIC_PARTITIONS, type RelayThroughput, type Throughput } from './relay-throughput.bench.ts';
 import { benchConfig, positiveEnv, tunableEnv } from './support/bench-config.ts';
 import { startBenchDatabase, type BenchDatabase } from './support/bench-database.ts';
@@ -19,7 +20,7 @@ import { formatCount, say } from './support/progress.ts';
 import { table, verdict, type Row, type TargetCheck } from './support/report.ts';
 
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
-const PHASES = ['relay', 'latency', 'parking', 'api', 'peer', 'retention'] as const;
+const PHASES = ['relay', 'latency', 'parking', 'api', 'tracing', 'peer', 'retention'] as const;
 type Phase = (typeof PHASES)[number];
 
 const settings = {
@@ -55,6 +56,7 @@ interface Results {
   };
   peer: { pgTransactionalOutbox: PeerThroughput | Failed | null };
   retention: RetentionSoak | Failed | null;
+  tracing: TracingOverhead | Failed | null;
   targets: TargetCheck[];
   run: Record<string, unknown>;
 }
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     parking: { local: null, kafka: null },
     api: { postPayments: null, baselinePgTxPerSec: null, baseline: null },
     peer: { pgTransactionalOutbox: null },
+    tracing: null,
     retention: null,
     targets: [],
     run: {},
@@ -128,6 +131,9 @@ async function main(): Promise<void> {
         if (payments.note !== undefined) results.api.note = payments.note;
       }
     }
+    if (only.has('tracing')) {
+      results.tracing = await attempt('tracing on and off', () => measureTracingOverhead(db, settings.apiConcurrency, settings.apiSeconds, settings.events));
+    }
     if (only.has('peer')) {
       results.peer.pgTransactionalOutbox = await attempt('peer', () => measurePeerThroughput(db, settings.events));
     }
@@ -177,6 +183,7 @@ function targets(results: Results): TargetCheck[] {
     parkingCheck('local', results.parking.local, settings.parkingFailingKeys),
     parkingCheck('Kafka', results.parking.kafka, settings.parkingFailingKeys),
     retentionCheck(results.retention),
+    ...tracingChecks(results.tracing),
   ];
 }
 
@@ -197,6 +204,32 @@ function retentionCheck(soak: RetentionSoak | Failed | null): TargetCheck {
   const ratios = keys.map((key) => (first[key] === 0 ? (second[key] === 0 ? 1 : Infinity) : second[key] / first[key]));
   const actual = keys.map((key, i) => `${key} ${ratios[i]!.toFixed(2)} ×`).join(', ');
   return { target, actual, met: ratios.every((ratio) => ratio <= 1.2) };
+}
+
+/**
+ * Tracing on may cost what recording and exporting spans cost, within a budget: POST /payments keeps
+ * ≥ 80 % of its throughput (every request writes ~8 spans of its own and causes ~40 more in the
+ * consumers and the relay, on the same cores), the relay ≥ 60 % (it adds one span per published
+ * trace, so one per message at worst, to a loop that otherwise only moves rows).
+ */
+function tracingChecks(tracing: TracingOverhead | Failed | null): TargetCheck[] {
+  const api = 'POST /payments with tracing on ≥ 80 % of off';
+  const relay = 'relay → local with tracing on ≥ 60 % of off';
+  if (tracing === null || 'error' in tracing) return [{ target: api, actual: 'not measured', met: null }, { target: relay, actual: 'not measured', met: null }];
+  const share = (value: number) => `${(value * 100).toFixed(0)} %`;
+  return [
+    { target: api, actual: `${share(tracing.api.onShareOfOff)} (${formatCount(tracing.api.on.reqPerSec)} vs ${formatCount(tracing.api.off.reqPerSec)} req/s)`, met: tracing.api.onShareOfOff >= 0.8 },
+    { target: relay, actual: `${share(tracing.relay.onShareOfOff)} (${formatCount(tracing.relay.on.eventsPerSec)} vs ${formatCount(tracing.relay.off.eventsPerSec)} events/s)`, met: tracing.relay.onShareOfOff >= 0.6 },
+  ];
+}
+
+function tracingRows(tracing: TracingOverhead | Failed | null): Row[] {
+  if (tracing === null || 'error' in tracing) return [{ label: 'tracing off / on', value: tracing === null ? 'not measured' : 'failed' }];
+  const { api, relay, exported } = tracing;
+  return [
+    { label: 'POST /payments tracing off / on', value: `${formatCount(api.off.reqPerSec)} / ${formatCount(api.on.reqPerSec)} req/s`, detail: `p99 ${api.off.p99Ms} / ${api.on.p99Ms} ms; ${api.deployment}; means of 2 rounds each, alternating` },
+    { label: 'relay → local tracing off / on', value: `${formatCount(relay.off.eventsPerSec)} / ${formatCount(relay.on.eventsPerSec)} events/s`, detail: `${formatCount(exported.traceRequests)} OTLP trace exports, ${exported.megabytes} MB, to a sink on 127.0.0.1` },
+  ];
 }
 
 function megabytes(bytes: number): string {
@@ -245,6 +278,7 @@ function report(results: Results, broker: TestKafkaBroker | undefined): string {
     parkingRow('parking local (other keys)', results.parking.local),
     parkingRow('parking Kafka (other keys)', results.parking.kafka),
     soakRow,
+    ...tracingRows(results.tracing),
   ]);
   const checks = table('Targets', results.targets.map((check) => ({ label: check.target, value: verdict(check.met), detail: check.actual })));
   return `${figures}\n\n${checks}\n\n${kafkaNote}\nMachine: ${(results.run['machine'] as { summary: string }).summary}`;

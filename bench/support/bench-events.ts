@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { Type, type Static } from 'typebox';
 import { defineEvent } from '../../src/platform/messaging/contract.ts';
@@ -54,6 +54,8 @@ export function generateEvent(n: number, now = new Date()): GeneratedEvent {
   const headers = envelopeHeaders({
     specversion: '1.0', id: eventId, type: BenchEvent.type, source: BenchEvent.source, time: now.toISOString(),
     subject: key, datacontenttype: 'application/json', dataversion: BenchEvent.version,
+    // Each its own trace, as payments requested by different callers are.
+    traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
   });
   return { eventId, key, data, headers };
 }

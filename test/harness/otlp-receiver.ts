@@ -25,19 +25,22 @@ function attributesOf(values: KeyValue[] = []): Attributes {
 export class OtlpReceiver {
   readonly spans: SpanRecord[] = [];
   metricExports = 0;
-  private constructor(private readonly server: Server) {}
+  traceExports = 0;
+  bytes = 0;
+  private constructor(private readonly server: Server, private readonly keepSpans: boolean) {}
 
-  static async start(): Promise<OtlpReceiver> {
+  /** `keepSpans: false` (a benchmark's sink): count requests and bytes, in any OTLP encoding, and keep nothing. */
+  static async start({ keepSpans = true }: { keepSpans?: boolean } = {}): Promise<OtlpReceiver> {
     let receiver: OtlpReceiver | undefined;
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        receiver!.take(request.url ?? '', Buffer.concat(chunks).toString());
+        receiver!.take(request.url ?? '', Buffer.concat(chunks));
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    receiver = new OtlpReceiver(server);
+    receiver = new OtlpReceiver(server, keepSpans);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;
   }
@@ -50,10 +53,13 @@ export class OtlpReceiver {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
-  private take(path: string, body: string): void {
+  private take(path: string, body: Buffer): void {
+    this.bytes += body.length;
     if (path === '/v1/metrics') this.metricExports++;
     if (path !== '/v1/traces') return;
-    for (const { resource, scopeSpans } of (JSON.parse(body) as TracesRequest).resourceSpans) {
+    this.traceExports++;
+    if (!this.keepSpans) return;
+    for (const { resource, scopeSpans } of (JSON.parse(body.toString()) as TracesRequest).resourceSpans) {
       const service = String(attributesOf(resource?.attributes)['service.name'] ?? '');
       for (const span of scopeSpans.flatMap((scope) => scope.spans)) {
         this.spans.push({
