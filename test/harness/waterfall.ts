@@ -21,9 +21,11 @@ function roleOf(span: SpanRecord): string {
 }
 
 function labelOf(span: SpanRecord): string {
+  const count = Number(span.attributes['messaging.batch.message_count'] ?? 1);
+  if (count > 1) return `send ${count} events (${span.links.map((link) => String(link.attributes['cloudevents.event_type'])).join(', ')})`;
   const group = span.attributes['messaging.consumer.group.name'];
   const type = span.attributes['cloudevents.event_type'];
-  const detail = [type, group === undefined ? undefined : `by ${String(group)}`].filter((part) => part !== undefined).join(' ');
+  const detail = [type, group === undefined ? undefined : `by ${String(group).split('.').at(-1)!}`].filter((part) => part !== undefined).join(' ');
   return detail === '' ? span.name : `${span.name.split(' ')[0]} ${detail}`;
 }
 
