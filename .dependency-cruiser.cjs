@@ -33,6 +33,13 @@ module.exports = {
       to: { path: ['node_modules/(fastify|@fastify|kafkajs|@mikro-orm|pg|awilix)/', '^src/platform/(http|messaging|db)/', '^modules/[^/]+/(application|infrastructure)/'] },
     },
     {
+      name: 'domain-imports-domain-and-value-types',
+      comment: "domain/ imports its own module's domain and the platform's value types only (money, clock, errors, and caller: who acts); the HTTP edge maps its errors to statuses",
+      severity: 'error',
+      from: { path: '^modules/([^/]+)/domain/', pathNot: '\\.test\\.ts$' },
+      to: { pathNot: ['^modules/$1/domain/', '^src/platform/(money|clock|errors)\\.ts$', '^src/platform/auth/caller\\.ts$'] },
+    },
+    {
       name: 'no-kafka-in-modules',
       comment: 'Plumbing lives once in src/platform/messaging; modules never talk to Kafka directly',
       severity: 'error',

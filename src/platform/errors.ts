@@ -1,20 +1,21 @@
 /**
- * An error a caller can act on. The HTTP layer turns it into an RFC 9457 problem response with
- * `type: /problems/<code>`; consumers treat it as a handler failure like any other.
+ * A refusal a caller can act on, in the domain's words: what kind of refusal it is, a stable
+ * `code`, a title and a detail. It knows no protocol. The HTTP edge (src/platform/http/problem.ts)
+ * gives each class its status and writes an RFC 9457 problem with `type: /problems/<code>`;
+ * consumers treat it as a handler failure like any other.
  */
-export class ProblemError extends Error {
+export abstract class RefusalError extends Error {
   constructor(
-    readonly status: number,
     readonly code: string,
     readonly title: string,
     detail?: string,
     readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail ?? title);
-    this.name = 'ProblemError';
+    this.name = new.target.name;
   }
 
-  /** Names the offending request field, as validation errors do. */
+  /** Names the offending input field, as validation errors do. */
   withField(field: string, message: string): this {
     const errors = (this.extensions['errors'] as unknown[] | undefined) ?? [];
     this.extensions['errors'] = [...errors, { in: 'body', field: `/${field}`, message }];
@@ -22,28 +23,36 @@ export class ProblemError extends Error {
   }
 }
 
-export class NotFoundError extends ProblemError {
+/** The input is malformed or incomplete in a way its schema cannot say. */
+export class InvalidInputError extends RefusalError {
+  constructor(code: string, detail: string) {
+    super(code, 'Bad request', detail);
+  }
+}
+
+export class NotFoundError extends RefusalError {
   constructor(what: string, detail?: string) {
-    super(404, `${what}-not-found`, `${capitalise(what)} not found`, detail);
+    super(`${what}-not-found`, `${capitalise(what)} not found`, detail);
   }
 }
 
-export class ConflictError extends ProblemError {
+export class ConflictError extends RefusalError {
   constructor(code: string, detail: string) {
-    super(409, code, 'Conflict', detail);
+    super(code, 'Conflict', detail);
   }
 }
 
-/** The request is well-formed but the business rules refuse it (RFC 9110 422). */
-export class RuleViolationError extends ProblemError {
+/** The input is well-formed but the business rules refuse it. */
+export class RuleViolationError extends RefusalError {
   constructor(code: string, detail: string) {
-    super(422, code, 'Request refused by a business rule', detail);
+    super(code, 'Request refused by a business rule', detail);
   }
 }
 
-export class BadRequestError extends ProblemError {
-  constructor(code: string, detail: string) {
-    super(400, code, 'Bad request', detail);
+/** Something the work depends on (another module, a provider) could not be reached: retry later. */
+export class UnavailableError extends RefusalError {
+  constructor(code: string, title: string, detail: string) {
+    super(code, title, detail);
   }
 }
 

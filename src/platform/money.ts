@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { BadRequestError, RuleViolationError } from './errors.ts';
+import { InvalidInputError, RuleViolationError } from './errors.ts';
 
 /**
  * The largest amount any request may carry, in major units, whatever the configured limits: the
@@ -47,7 +47,7 @@ export function toMinorUnits(amount: number, currency: string, field: string): n
   const minor = Math.round(amount * scale);
   if (!Number.isFinite(amount) || minor / scale !== amount || !Number.isSafeInteger(minor)) {
     const rule = `must have at most ${digits} fraction digits in ${currency}`;
-    throw new BadRequestError('invalid-amount', `${field} ${rule}`).withField(field, rule);
+    throw new InvalidInputError('invalid-amount', `${field} ${rule}`).withField(field, rule);
   }
   return minor;
 }
@@ -64,7 +64,7 @@ export function formatMoney(minor: number, currency: string): string {
 
 export function assertCurrency(code: string, field: string): string {
   if (!ISO_4217.has(code)) {
-    throw new BadRequestError('unknown-currency', `${field} "${code}" is not an ISO 4217 currency code`).withField(field, 'unknown currency');
+    throw new InvalidInputError('unknown-currency', `${field} "${code}" is not an ISO 4217 currency code`).withField(field, 'unknown currency');
   }
   return code;
 }

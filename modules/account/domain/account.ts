@@ -1,4 +1,4 @@
-import { BadRequestError } from '../../../src/platform/errors.ts';
+import { InvalidInputError } from '../../../src/platform/errors.ts';
 import {
   AccountNotActiveError,
   CurrencyMismatchError,
@@ -138,7 +138,7 @@ export class Account {
   suspend(reason: string, expiresAt: Date | undefined, now: Date): StatusChange {
     if (this.status !== 'ACTIVE') throw new InvalidStatusTransitionError(this.status, 'suspended');
     if (expiresAt !== undefined && expiresAt.getTime() <= now.getTime()) {
-      throw new BadRequestError('invalid-expiry', 'expiresAt must be in the future').withField('expiresAt', 'must be in the future');
+      throw new InvalidInputError('invalid-expiry', 'expiresAt must be in the future').withField('expiresAt', 'must be in the future');
     }
     this.suspendedUntil = expiresAt ?? null;
     return this.changeStatus('SUSPENDED', reason, now);

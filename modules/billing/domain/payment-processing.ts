@@ -1,5 +1,11 @@
-import type { WorkCause } from '../../../src/platform/observability/trace-context.ts';
 import type { ProcessingDecision, ProcessingOutcome } from './processing-decision.ts';
+
+/** What the scheduling work continued (its trace, the event that set it off); opaque to billing, resumed when the payment is processed. */
+export interface WorkCause {
+  traceparent: string | null;
+  causationId: string | null;
+  correlationId: string | null;
+}
 
 export type ProcessingStatus = 'SCHEDULED' | 'PROCESSED';
 

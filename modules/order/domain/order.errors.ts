@@ -1,6 +1,6 @@
-import { BadRequestError } from '../../../src/platform/errors.ts';
+import { InvalidInputError } from '../../../src/platform/errors.ts';
 
-export class OrderAmountTooLargeError extends BadRequestError {
+export class OrderAmountTooLargeError extends InvalidInputError {
   constructor() {
     super('order-amount-too-large', 'The order total (quantity × unitPrice over the lines) is too large to be exact');
     this.withField('items', 'the total of quantity × unitPrice is too large');

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { RuleViolationError } from '../../../src/platform/errors.ts';
 import { Payment, PAYMENT_STATUSES, type PaymentStatus, type StatusChange } from './payment.ts';
 import { IllegalPaymentTransitionError } from './payment.errors.ts';
 
@@ -74,10 +75,10 @@ t.test('Payment › allows exactly the moves of the status machine', async (t) =
   }
 });
 
-t.test('Payment › the illegal-transition error is a 422 naming both statuses', async (t) => {
+t.test('Payment › the illegal-transition error is a rule violation naming both statuses', async (t) => {
   const payment = paymentIn('PROCESSING');
   const error = t.throws(() => payment.reverse('CUSTOMER_REQUEST', T1)) as IllegalPaymentTransitionError;
-  t.equal(error.status, 422);
+  t.ok(error instanceof RuleViolationError, 'a rule violation (the HTTP edge answers 422)');
   t.equal(error.code, 'illegal-payment-transition');
   t.match(error.message, /PROCESSING payment cannot become REVERSED/);
 });

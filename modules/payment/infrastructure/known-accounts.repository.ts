@@ -1,7 +1,7 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { ProblemError } from '../../../src/platform/errors.ts';
 import { toMinorUnits } from '../../../src/platform/money.ts';
 import type { AccountQueryApi, AccountSnapshot } from '../../account/index.ts';
+import { UnavailableError } from '../../../src/platform/errors.ts';
 import { KnownAccount } from '../domain/known-account.ts';
 
 /** How a payment names its account: by the owner's login (seed 000/004 userName) or by id. */
@@ -39,7 +39,7 @@ export class KnownAccounts {
     try {
       return 'userName' in reference ? await this.queryApi.byLogin(reference.userName) : await this.queryApi.byId(reference.accountId);
     } catch (error) {
-      throw new ProblemError(503, 'account-lookup-unavailable', 'Account lookup unavailable', `The account module could not be asked: ${(error as Error).message}`);
+      throw new UnavailableError('account-lookup-unavailable', 'Account lookup unavailable', `The account module could not be asked: ${(error as Error).message}`);
     }
   }
 }

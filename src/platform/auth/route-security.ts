@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError, ProblemError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
+import { ProblemError } from '../http/problem.ts';
 import { actsFor, type Caller, type CallerRole } from './caller.ts';
 import { TokenRefused, TokenVerifierUnavailable, type TokenVerifier } from './bearer-tokens.ts';
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { callerOf, requiresRole } from '../auth/route-security.ts';
 import type { Cradle } from '../container.ts';
-import { ProblemError } from '../errors.ts';
+import { ProblemError } from './problem.ts';
 import { Flow } from '../messaging/flow.ts';
 import { JOURNEY_LIMIT, Journeys } from '../messaging/journey.ts';
 import type { HttpApp } from './app.ts';

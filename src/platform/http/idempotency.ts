@@ -5,7 +5,8 @@ import { Type } from 'typebox';
 import { callerKey } from '../auth/caller.ts';
 import { callerOf } from '../auth/route-security.ts';
 import type { UnitsOfWork, Work } from '../db/unit-of-work.ts';
-import { ConflictError, ProblemError } from '../errors.ts';
+import { ConflictError, RefusalError } from '../errors.ts';
+import { ProblemError, refusalProblem, statusOf, type Problem } from './problem.ts';
 
 export interface StoredResponse<T> {
   status: number;
@@ -130,8 +131,8 @@ async function inSavepoint<T>(em: EntityManager, work: (em: EntityManager) => Pr
   try {
     return await em.transactional(work);
   } catch (error) {
-    if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-    return { status: error.status, body: storedProblemOf(error) };
+    if (!(error instanceof RefusalError) || statusOf(error) >= 500) throw error;
+    return { status: statusOf(error), body: storedProblemOf(refusalProblem(error)) };
   }
 }
 
@@ -147,8 +148,8 @@ async function storedResponse<T>(em: EntityManager, scope: IdempotencyScope, key
   return { status: row!.status_code, body: body as T };
 }
 
-function storedProblemOf(error: ProblemError): StoredProblem {
-  return { ...error.extensions, problem: true, status: error.status, code: error.code, title: error.title, detail: error.message };
+function storedProblemOf({ type: _type, instance: _instance, ...problem }: Problem): StoredProblem {
+  return { ...problem, problem: true, detail: problem.detail ?? problem.title };
 }
 
 function isStoredProblem(body: unknown): body is StoredProblem {

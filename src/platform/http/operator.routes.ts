@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { Cradle } from '../container.ts';
 import { isoOf } from '../db/raw-time.ts';
-import { ProblemError } from '../errors.ts';
+import { ProblemError } from './problem.ts';
 import { audit, parsedValue, type DeadLetter, type DeadLetters, type OperatorAction } from '../messaging/dead-letters.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { payloadErrors, type EventContract, type FieldError } from '../messaging/contract.ts';

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { isTransactionConflict, TRANSACTION_ATTEMPTS } from '../db/transaction.ts';
-import { ProblemError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, RefusalError, RuleViolationError, UnavailableError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /** RFC 9457 problem details; `type` is `/problems/<code>`, documented in the README. */
@@ -25,6 +25,37 @@ export const ProblemSchema = Type.Object(
 
 /** An error response in a route schema: problem details as `application/problem+json`, the type `sendProblem` answers. */
 export const ProblemResponse = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
+
+/**
+ * A refusal only the HTTP edge makes (authentication, authorisation, rate limits, a malformed
+ * header): it carries its status. Domain and application code throw {@link RefusalError}s instead.
+ */
+export class ProblemError extends RefusalError {
+  constructor(readonly status: number, code: string, title: string, detail?: string, extensions: Record<string, unknown> = {}) {
+    super(code, title, detail, extensions);
+  }
+}
+
+/** The status each kind of refusal answers with; the first class an error is an instance of wins. */
+const STATUS_OF_REFUSAL: Array<[abstract new (...args: never[]) => RefusalError, number]> = [
+  [InvalidInputError, 400],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [RuleViolationError, 422],
+  [UnavailableError, 503],
+];
+
+export function statusOf(error: RefusalError): number {
+  if (error instanceof ProblemError) return error.status;
+  const found = STATUS_OF_REFUSAL.find(([kind]) => error instanceof kind);
+  if (found === undefined) throw new Error(`${error.name} is a refusal of no kind problem.ts maps to a status`);
+  return found[1];
+}
+
+/** The problem a refusal answers with (without `instance`). */
+export function refusalProblem(error: RefusalError): Problem {
+  return problem(statusOf(error), error.code, error.title, error.message, error.extensions);
+}
 
 export interface Problem {
   type: string;
@@ -58,9 +89,7 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest, 
 }
 
 function classify(error: FastifyError | Error, logger: Logger, request: FastifyRequest): Problem {
-  if (error instanceof ProblemError) {
-    return problem(error.status, error.code, error.title, error.message, error.extensions);
-  }
+  if (error instanceof RefusalError) return refusalProblem(error);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation !== undefined) {
     const where = fastifyError.validationContext ?? 'body';

@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerKey } from '../auth/caller.ts';
-import { ProblemError } from '../errors.ts';
+import { ProblemError } from './problem.ts';
 
 const WINDOW_MS = 60_000;
 

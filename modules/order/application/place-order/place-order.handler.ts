@@ -1,6 +1,6 @@
 import type { Clock } from '../../../../src/platform/clock.ts';
 import type { UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
-import { BadRequestError } from '../../../../src/platform/errors.ts';
+import { InvalidInputError } from '../../../../src/platform/errors.ts';
 import type { EventData } from '../../../../src/platform/messaging/contract.ts';
 import { assertCurrency, fromMinorUnits, toMinorUnits, type MoneyLimits } from '../../../../src/platform/money.ts';
 import { OrderCreated } from '../../contracts/events/order-created.ts';
@@ -36,7 +36,7 @@ export async function placeOrder(uow: UnitOfWork, { clock, limits }: PlaceOrderD
 
 function pricingOf(command: PlaceOrder, currency: string): OrderPricing {
   if ((command.items === undefined) === (command.amount === undefined)) {
-    throw new BadRequestError('items-or-amount', 'Give either items or amount, not both and not neither')
+    throw new InvalidInputError('items-or-amount', 'Give either items or amount, not both and not neither')
       .withField(command.items === undefined ? 'items' : 'amount', 'give exactly one of items and amount');
   }
   if (command.amount !== undefined) return { kind: 'amount', amount: toMinorUnits(command.amount, currency, 'amount') };

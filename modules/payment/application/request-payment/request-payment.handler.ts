@@ -1,7 +1,7 @@
 import { actsFor, type Caller } from '../../../../src/platform/auth/caller.ts';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { OutsideTransaction, type UnitOfWork } from '../../../../src/platform/db/unit-of-work.ts';
-import { BadRequestError, NotFoundError } from '../../../../src/platform/errors.ts';
+import { InvalidInputError, NotFoundError } from '../../../../src/platform/errors.ts';
 import { assertCurrency, toMinorUnits, type MoneyLimits } from '../../../../src/platform/money.ts';
 import { FailureReason } from '../../domain/failure-reason.ts';
 import { assessFraud, VELOCITY_WINDOW_MS, type FraudRulesConfig } from '../../domain/fraud-rules.ts';
@@ -86,7 +86,7 @@ function accountReferenceOf(command: RequestPayment): AccountReference {
   const { userName, accountId } = command;
   if (userName !== undefined && accountId === undefined) return { userName };
   if (accountId !== undefined && userName === undefined) return { accountId };
-  throw new BadRequestError('account-reference', 'Give exactly one of userName and accountId')
+  throw new InvalidInputError('account-reference', 'Give exactly one of userName and accountId')
     .withField('userName', 'give exactly one of userName and accountId')
     .withField('accountId', 'give exactly one of userName and accountId');
 }

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Type } from 'typebox';
-import { BadRequestError, NotFoundError } from '../../../../src/platform/errors.ts';
+import { InvalidInputError, NotFoundError } from '../../../../src/platform/errors.ts';
 import { actsFor } from '../../../../src/platform/auth/caller.ts';
 import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
@@ -54,7 +54,7 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
   }, async (request) => {
     const { login, email } = request.query;
     if (login === undefined && email === undefined) {
-      throw new BadRequestError('missing-criteria', 'Give login, email or both');
+      throw new InvalidInputError('missing-criteria', 'Give login, email or both');
     }
     const criteria = [...(login === undefined ? [] : [{ login }]), ...(email === undefined ? [] : [{ email: email.toLowerCase() }])];
     const profile = await deps.orm.em.fork().findOne(Profile, { $or: criteria });

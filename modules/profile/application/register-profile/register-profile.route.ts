@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { actsFor } from '../../../../src/platform/auth/caller.ts';
 import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
-import { ProblemError } from '../../../../src/platform/errors.ts';
+import { ProblemError } from '../../../../src/platform/http/problem.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { registerProfile } from './register-profile.handler.ts';
