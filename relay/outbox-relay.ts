@@ -1,11 +1,11 @@
 import pg from 'pg';
+import { PgListener } from '../src/platform/db/pg-listener.ts';
 import { backoffDelay, pause } from '../src/platform/messaging/backoff.ts';
 import { HEADERS, type WireHeaders, type WireMessage } from '../src/platform/messaging/envelope.ts';
 import type { Transport } from '../src/platform/messaging/transports/transport.ts';
 import type { Logger } from '../src/platform/observability/logger.ts';
 import { sending, type SentMessage } from '../src/platform/observability/messaging-spans.ts';
 import type { Metrics } from '../src/platform/observability/metrics.ts';
-import { OutboxListener } from './outbox-listener.ts';
 
 export interface RelaySettings {
   batchSize: number;
@@ -30,6 +30,9 @@ interface ClaimedRow {
   /** The key is held back (refused before); accepted now, it is let go. */
   held: boolean;
 }
+
+/** The channel the outbox insert trigger NOTIFYs (migrations). */
+export const OUTBOX_CHANNEL = 'messaging_outbox';
 
 const PRUNE_EVERY_MS = 60_000;
 const PRUNE_CHUNK = 10_000;
@@ -124,7 +127,7 @@ class PublishFailed extends Error {
 /** Moves committed outbox rows to the transport. Runs inside the main process or alone (`ROLE=relay`). */
 export class OutboxRelay {
   private readonly pool: pg.Pool;
-  private readonly listener: OutboxListener;
+  private readonly listener: PgListener;
   private readonly stopping = new AbortController();
   /** Sleeping workers, woken by a NOTIFY. */
   private readonly sleepers = new Set<() => void>();
@@ -149,7 +152,8 @@ export class OutboxRelay {
       ...(settings.synchronousCommit ? {} : { options: '-c synchronous_commit=off' }),
     });
     this.pool.on('error', (error) => logger.warn({ err: error }, 'relay pool connection lost'));
-    this.listener = new OutboxListener(databaseUrl, () => this.notify(), logger);
+    // The outbox insert trigger NOTIFYs; rows committed while the listener reconnects are found by polling once.
+    this.listener = new PgListener({ url: databaseUrl, channel: OUTBOX_CHANNEL, onNotification: () => this.notify(), onListening: () => this.notify(), logger });
     this.claims = Array.from({ length: settings.workers }, (_, worker) => beginAndClaimSql(settings.batchSize, settings.workers, worker));
   }
 

@@ -7,7 +7,7 @@ import { onChargeFailed, onChargeSucceeded } from './application/settle-order/on
 import { OrderCreated } from './contracts/events/order-created.ts';
 import { OrderItemSchema, OrderSchema } from './infrastructure/order.entity.ts';
 import { readOrderStatus } from './infrastructure/order.repository.ts';
-import { OrderSettledListener } from './infrastructure/order-settled.notifier.ts';
+import { listenForSettledOrders } from './infrastructure/order-settled.notifier.ts';
 
 /** The container name of this process's registry of requests waiting for a charge outcome. */
 const WAITERS = 'orderOutcomeWaiters';
@@ -33,7 +33,7 @@ export default defineModule({
     // Only requests wait for outcomes, so only a process serving the API listens for settlements.
     if (!config.roles.has('api')) return async () => {};
     const waiters = container.resolve<OrderOutcomeWaiters>(WAITERS);
-    const listener = new OrderSettledListener(orm.config.get('clientUrl')!, (orderId) => waiters.settled(orderId), logger);
+    const listener = listenForSettledOrders(orm.config.get('clientUrl')!, (orderId) => waiters.settled(orderId), logger);
     listener.start();
     return () => listener.stop();
   },

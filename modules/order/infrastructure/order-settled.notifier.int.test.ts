@@ -1,13 +1,13 @@
 import t from 'tap';
 import { eventually } from '../../../test/harness/eventually.ts';
 import { platformFor } from '../../../test/harness/suite.ts';
-import { announceOrderSettled, OrderSettledListener } from './order-settled.notifier.ts';
+import { announceOrderSettled, listenForSettledOrders } from './order-settled.notifier.ts';
 
 t.test('order settlement notices › delivered to listeners only when the settling transaction commits', async (t) => {
   const app = await platformFor(t, 'local');
   const { orm, logger } = app.container.cradle;
   const received: number[] = [];
-  const listener = new OrderSettledListener(app.databaseUrl, (orderId) => received.push(orderId), logger);
+  const listener = listenForSettledOrders(app.databaseUrl, (orderId) => received.push(orderId), logger);
   listener.start();
   t.teardown(() => listener.stop());
 
