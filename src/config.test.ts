@@ -9,9 +9,6 @@ t.test('loadConfig › defaults run everything on the local transport', async (t
   t.same([...config.roles], ['api', 'worker', 'relay']);
   t.same([...config.modules], [...MODULE_NAMES]);
   t.equal(config.database.url, undefined, 'no DATABASE_URL → embedded PostgreSQL');
-  t.equal(config.processing.delayMinMs, 500);
-  t.equal(config.processing.delayMaxMs, 5000);
-  t.equal(config.orderWaitMs, 5000);
   t.equal(config.moneyRequestsPerMinute, 120, 'RATE_LIMIT_MONEY_PER_MINUTE defaults to 120');
 });
 
@@ -32,8 +29,6 @@ const badValues: Array<[Record<string, string>, RegExp]> = [
   [{ KAFKA_BROKERS: 'nohostport' }, /^KAFKA_BROKERS must be a comma-separated list of host:port/],
   [{ ROLE: 'api,cook' }, /^ROLE must be a comma-separated list of api, worker, relay \(got "api,cook"\)$/],
   [{ MODULES: 'profile,,account' }, /^MODULES must be a comma-separated list of/],
-  [{ PROCESSING_DELAY_MIN_MS: '10', PROCESSING_DELAY_MAX_MS: '5' }, /^PROCESSING_DELAY_MAX_MS must be >= PROCESSING_DELAY_MIN_MS/],
-  [{ PROCESSING_FAILURE_RATE: '1.5' }, /^PROCESSING_FAILURE_RATE must be a number from 0 to 1/],
   [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
   [{ MODULE_URL_ACCOUNT: 'ftp://x' }, /^MODULE_URL_ACCOUNT must be an http\(s\) URL/],
   [{ KAFKA_SESSION_TIMEOUT_MS: '3000' }, /^KAFKA_SESSION_TIMEOUT_MS must be an integer from 6000 to 300000 \(6000 is the broker's default group\.min\.session\.timeout\.ms.*\(got "3000"\)$/],

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
 import { MONEY_CEILING, type MoneyLimitSettings } from './platform/money.ts';
+import { ConfigError, decimalSetting, integerSetting } from './platform/settings.ts';
+
+export { ConfigError };
 
 // Every name here has modules/<name>/<name>.module.ts; MODULES selects among them.
 export const MODULE_NAMES = ['profile', 'account', 'payment', 'billing', 'order', 'notification'] as const;
@@ -54,15 +57,6 @@ export interface Config {
     /** Messages handled in one transaction (one inbox insert); 1 = a transaction per message. */
     batchSize: number;
   };
-  processing: { delayMinMs: number; delayMaxMs: number; failureRate: number };
-  fraud: {
-    /** Major units of the payment's currency. */
-    amountThreshold: number;
-    maxPaymentsPerMinute: number;
-    /** Fraud scores at or above it reject the payment (0.01–1). */
-    rejectScore: number;
-  };
-  orderWaitMs: number;
   /** How long a stored Idempotency-Key answers retries before it is pruned. */
   idempotencyKeyTtlHours: number;
   /** MONEY_MAX_AMOUNT and MONEY_MAX_BALANCE, in major units of any currency. */
@@ -80,11 +74,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Base URLs of modules that run in another process, for synchronous queries (`MODULE_URL_ACCOUNT=http://...`). */
   moduleUrls: Partial<Record<ModuleName, string>>;
-}
-
-/** A wrong configuration value: the message names the variable and what is allowed. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+  /** The environment it was read from: each module reads its own settings from it (src/platform/settings.ts). */
+  environment: Readonly<Env>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -99,23 +90,11 @@ function present(env: Env, name: string): string | undefined {
 
 /** `note`: why the bounds are what they are, said in the error. */
 function integer(env: Env, name: string, fallback: number, min: number, max: number, note = ''): number {
-  const raw = present(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}${note} (got "${raw}")`);
-  }
-  return value;
+  return integerSetting(name, fallback, min, max, '', note).read(env);
 }
 
 function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = present(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
-  }
-  return value;
+  return decimalSetting(name, fallback, min, max, '').read(env);
 }
 
 function boolean(env: Env, name: string): boolean | undefined {
@@ -235,13 +214,6 @@ export function loadConfig(env: Env = process.env): Config {
   const roles = subset(env, 'ROLE', ROLES);
   const modules = subset(env, 'MODULES', MODULE_NAMES);
   const transport = transportFrom(env);
-  const delayMinMs = integer(env, 'PROCESSING_DELAY_MIN_MS', 500, 0, 600_000);
-  const delayMaxMs = integer(env, 'PROCESSING_DELAY_MAX_MS', 5000, 0, 600_000);
-  if (delayMaxMs < delayMinMs) {
-    throw new ConfigError(
-      `PROCESSING_DELAY_MAX_MS must be >= PROCESSING_DELAY_MIN_MS (${delayMinMs}) (got "${delayMaxMs}")`,
-    );
-  }
   const sessionTimeoutMs = integer(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 6000, 300_000, SESSION_TIMEOUT_NOTE);
   const heartbeatIntervalMs = integer(env, 'KAFKA_HEARTBEAT_INTERVAL_MS', 3000, 100, 60_000);
   // Kafka's own rule: a member that misses about three heartbeats in a row is evicted.
@@ -292,17 +264,6 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'CONSUMER_CONCURRENCY', 8, 1, 256),
       batchSize: integer(env, 'CONSUMER_BATCH_SIZE', 50, 1, 1000),
     },
-    processing: {
-      delayMinMs,
-      delayMaxMs,
-      failureRate: decimal(env, 'PROCESSING_FAILURE_RATE', 0, 0, 1),
-    },
-    fraud: {
-      amountThreshold: decimal(env, 'FRAUD_AMOUNT_THRESHOLD', 10_000, 0, 1e12),
-      maxPaymentsPerMinute: integer(env, 'FRAUD_MAX_PAYMENTS_PER_MINUTE', 10, 1, 1_000_000),
-      rejectScore: decimal(env, 'FRAUD_REJECT_SCORE', 0.7, 0.01, 1),
-    },
-    orderWaitMs: integer(env, 'ORDER_WAIT_MS', 5000, 0, 60_000),
     idempotencyKeyTtlHours: integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 24 * 365),
     money: {
       maxAmount: decimal(env, 'MONEY_MAX_AMOUNT', 1_000_000_000, 0.001, MONEY_CEILING),
@@ -312,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
     auth: authFrom(env),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     moduleUrls: moduleUrlsFrom(env),
+    environment: { ...env },
   };
   assertDeployable(config);
   return config;

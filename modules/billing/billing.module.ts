@@ -11,12 +11,14 @@ import { BillingChargeSucceeded } from './contracts/events/billing-charge-succee
 import { BillingPaymentProcessed } from './contracts/events/billing-payment-processed.ts';
 import { systemRandom } from './domain/processing-decision.ts';
 import { ChargeSchema, PaymentProcessingSchema } from './infrastructure/billing.entity.ts';
+import { BillingSettings } from './billing.settings.ts';
 
 export default defineModule({
   name: 'billing',
   description: 'Payment processing (simulated delay and failure rate) and order charges',
   entities: [PaymentProcessingSchema, ChargeSchema],
   produces: [BillingPaymentProcessed, BillingChargeRequested, BillingChargeSucceeded, BillingChargeFailed],
+  settings: BillingSettings,
   async routes(app, container) {
     const { orm } = container.cradle;
     paymentProcessingRoutes(app, { orm });
@@ -24,9 +26,9 @@ export default defineModule({
   },
   handlers: [onPaymentSubmitted, onOrderCreated, onChargeDebited, onChargeRejected],
   async start(container) {
-    const { orm, units, clock, config, logger } = container.cradle;
+    const { orm, units, clock, config, settings, logger } = container.cradle;
     if (!config.roles.has('worker')) return async () => {};
-    const scheduler = new PaymentProcessingScheduler({ orm, units, clock, random: systemRandom, rules: config.processing, logger });
+    const scheduler = new PaymentProcessingScheduler({ orm, units, clock, random: systemRandom, rules: settings.of(BillingSettings), logger });
     scheduler.start();
     return () => scheduler.stop();
   },

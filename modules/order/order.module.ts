@@ -8,6 +8,7 @@ import { OrderCreated } from './contracts/events/order-created.ts';
 import { OrderItemSchema, OrderSchema } from './infrastructure/order.entity.ts';
 import { readOrderStatus } from './infrastructure/order.repository.ts';
 import { listenForSettledOrders } from './infrastructure/order-settled.notifier.ts';
+import { OrderSettings } from './order.settings.ts';
 
 /** The container name of this process's registry of requests waiting for a charge outcome. */
 const WAITERS = 'orderOutcomeWaiters';
@@ -17,14 +18,15 @@ export default defineModule({
   description: 'Orders (seed 004): placed, charged by billing, answered paid or not paid',
   entities: [OrderSchema, OrderItemSchema],
   produces: [OrderCreated],
+  settings: OrderSettings,
   register(container) {
     const { orm } = container.cradle;
     container.register(WAITERS, asValue(new OrderOutcomeWaiters((orderId) => readOrderStatus(orm.em.fork(), orderId))));
   },
   async routes(app, container) {
-    const { orm, clock, idempotency, config, moneyLimits } = container.cradle;
+    const { orm, clock, idempotency, settings, moneyLimits } = container.cradle;
     const waiters = container.resolve<OrderOutcomeWaiters>(WAITERS);
-    placeOrderRoutes(app, { clock, limits: moneyLimits, idempotency, waiters, waitMs: config.orderWaitMs });
+    placeOrderRoutes(app, { clock, limits: moneyLimits, idempotency, waiters, waitMs: settings.of(OrderSettings).waitMs });
     queryOrdersRoutes(app, { orm });
   },
   handlers: [onChargeSucceeded, onChargeFailed],

@@ -17,16 +17,18 @@ import { PaymentStatusChanged } from './contracts/events/payment-status-changed.
 import { PaymentSubmitted } from './contracts/events/payment-submitted.ts';
 import { KnownAccounts } from './infrastructure/known-accounts.repository.ts';
 import { KnownAccountSchema, PaymentSchema } from './infrastructure/payment.entity.ts';
+import { PaymentSettings } from './payment.settings.ts';
 
 export default defineModule({
   name: 'payment',
   description: 'Payments: request, fraud rules, status machine CREATED → PROCESSING → COMPLETED | REJECTED | FAILED, reversal',
   entities: [PaymentSchema, KnownAccountSchema],
   produces: [PaymentRequested, PaymentSubmitted, PaymentStatusChanged, PaymentCompleted, PaymentFailed, PaymentReversed, FraudDetected],
+  settings: PaymentSettings,
   async routes(app, container) {
-    const { orm, clock, idempotency, config, moneyLimits } = container.cradle;
+    const { orm, clock, idempotency, settings, moneyLimits } = container.cradle;
     const accounts = new KnownAccounts(queryApiOf<AccountQueryApi>(container, ACCOUNT_QUERY_API, 'account', accountQueryApiOverHttp));
-    requestPaymentRoutes(app, { clock, idempotency, accounts, fraudRules: config.fraud, limits: moneyLimits });
+    requestPaymentRoutes(app, { clock, idempotency, accounts, fraudRules: settings.of(PaymentSettings), limits: moneyLimits });
     queryPaymentsRoutes(app, { orm, accounts, clock });
     reversePaymentRoutes(app, { clock, idempotency });
   },

@@ -15,6 +15,7 @@ import type { UnitsOfWork } from './db/unit-of-work.ts';
 import type { Transport } from './messaging/transports/transport.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
+import type { LoadedSettings } from './settings.ts';
 
 /** Platform services every module may resolve. */
 export interface PlatformServices {
@@ -40,6 +41,8 @@ export interface PlatformServices {
   tokenVerifier: TokenVerifier;
   /** This process's service token, for another process's query API (`MODULE_URL_*`). */
   serviceAuthorization: ServiceAuthorization;
+  /** The loaded modules' own settings: `settings.of(BillingSettings)`. */
+  settings: LoadedSettings;
 }
 
 /** Modules add their own registrations (query APIs, services) beside the platform's. */

@@ -5,6 +5,7 @@ import type { HttpApp } from './http/app.ts';
 import type { Cradle } from './container.ts';
 import { contractKey, type EventContract } from './messaging/contract.ts';
 import type { HandlerDeclaration } from './messaging/event-handler.ts';
+import type { ModuleSettings } from './settings.ts';
 
 /**
  * What a module gives the platform. Exported as the default export of
@@ -18,6 +19,12 @@ export interface ModuleDefinition {
   entities: Array<EntitySchema<any, any>>;
   /** Every event contract this module publishes (topics, AsyncAPI). */
   produces: EventContract[];
+  /**
+   * The environment variables the module reads, with defaults and checks (`defineSettings`): read
+   * when the module is loaded, before anything starts; its code reads them with `settings.of(…)`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  settings?: ModuleSettings<any>;
   /** Registers the module's services, including any query API it offers other modules. */
   register?(container: AwilixContainer<Cradle>): void;
   /** Registers the module's routes on an encapsulated fastify context (role `api`). */

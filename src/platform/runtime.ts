@@ -28,6 +28,7 @@ import type { ReceivedMessage, Transport } from './messaging/transports/transpor
 import { bindHandlers } from './messaging/event-handler.ts';
 import type { ModuleDefinition } from './module.ts';
 import { loadEventCatalog, loadModules } from './module-loader.ts';
+import { LoadedSettings } from './settings.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 
@@ -57,6 +58,9 @@ export interface RunningPlatform {
 /** Starts what `ROLE` and `MODULES` ask for: migrations always, then consumers, relay and HTTP API. */
 export async function startPlatform(config: Config, overrides: PlatformOverrides = {}): Promise<RunningPlatform> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  // Module settings are configuration too: a wrong one stops the start before anything runs.
+  const modules = await loadModules(config.modules);
+  const settings = new LoadedSettings(modules.flatMap((module) => (module.settings === undefined ? [] : [module.settings])), config.environment);
   const embedded: EmbeddedDatabase | undefined =
     config.database.url === undefined
       ? await startEmbeddedPostgres(config.database.dataDir, config.database.embeddedPort, logger)
@@ -64,7 +68,7 @@ export async function startPlatform(config: Config, overrides: PlatformOverrides
   const databaseUrl = config.database.url ?? embedded!.url;
   const stoppers: Array<() => Promise<void>> = [async () => embedded?.stop()];
   try {
-    return await startOn(databaseUrl, config, logger, overrides, stoppers);
+    return await startOn(databaseUrl, config, modules, settings, logger, overrides, stoppers);
   } catch (error) {
     await stopAll(stoppers, logger);
     throw error;
@@ -74,11 +78,12 @@ export async function startPlatform(config: Config, overrides: PlatformOverrides
 async function startOn(
   databaseUrl: string,
   config: Config,
+  modules: ModuleDefinition[],
+  settings: LoadedSettings,
   logger: Logger,
   overrides: PlatformOverrides,
   stoppers: Array<() => Promise<void>>,
 ): Promise<RunningPlatform> {
-  const modules = await loadModules(config.modules);
   const orm = await createOrm({
     url: databaseUrl,
     poolSize: config.database.poolSize,
@@ -110,6 +115,7 @@ async function startOn(
     moneyLimits: new MoneyLimits(config.money),
     tokenVerifier,
     serviceAuthorization,
+    settings,
   });
   for (const module of modules) module.register?.(container);
   metrics.onScrape(async () => {

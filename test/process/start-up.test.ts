@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -35,6 +35,15 @@ t.test('npm start › a bad configuration value stops start-up with one line nam
   const { code, stderr } = await exited;
   t.equal(code, 2, 'exit code 2');
   t.equal(stderr.trim(), 'configuration error: PORT must be an integer from 0 to 65535 (got "abc")');
+});
+
+t.test('npm start › a wrong module setting stops start-up the same way, before the database starts', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'settings-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const { code, stderr } = await runMain({ PROCESSING_FAILURE_RATE: '1.5', DATA_DIR: dataDir }).exited;
+  t.equal(code, 2, 'exit code 2');
+  t.equal(stderr.trim(), 'configuration error: PROCESSING_FAILURE_RATE must be a number from 0 to 1 (got "1.5")');
+  t.same(await readdir(dataDir), [], 'no embedded database was created');
 });
 
 t.test('npm start › a malformed OTLP endpoint stops start-up before anything starts, naming the variable', async (t) => {

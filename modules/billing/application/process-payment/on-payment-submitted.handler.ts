@@ -3,6 +3,7 @@ import { toMinorUnits } from '../../../../src/platform/money.ts';
 import { currentCause } from '../../../../src/platform/observability/trace-context.ts';
 import { PaymentSubmitted } from '../../../payment/index.ts';
 import { PaymentProcessing } from '../../domain/payment-processing.ts';
+import { BillingSettings } from '../../billing.settings.ts';
 import { processingDelayMs, systemRandom } from '../../domain/processing-decision.ts';
 
 /**
@@ -10,7 +11,7 @@ import { processingDelayMs, systemRandom } from '../../domain/processing-decisio
  * transaction (and its partition) is never held for the delay. {@link PaymentProcessingScheduler}
  * processes the row once it is due, in this process or any other running billing as a worker.
  */
-export const onPaymentSubmitted = handles(PaymentSubmitted, ({ clock, config }) => async (event, { em }) => {
+export const onPaymentSubmitted = handles(PaymentSubmitted, ({ clock, settings }) => async (event, { em }) => {
   const { data } = event;
   // The inbox drops a redelivered event; this drops a second event for the same payment.
   if ((await em.findOne(PaymentProcessing, { paymentId: data.paymentId })) !== null) return;
@@ -23,7 +24,7 @@ export const onPaymentSubmitted = handles(PaymentSubmitted, ({ clock, config }) 
       transactionType: data.transactionType,
     },
     clock.now(),
-    processingDelayMs(config.processing, systemRandom),
+    processingDelayMs(settings.of(BillingSettings), systemRandom),
     currentCause(),
   ));
 });
