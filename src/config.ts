@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { MONEY_CEILING, type MoneyLimitSettings } from './platform/money.ts';
-import { ConfigError, decimalSetting, integerSetting } from './platform/settings.ts';
+import { ConfigError, decimalSetting, integerSetting, present } from './platform/settings.ts';
 
 export { ConfigError };
 
@@ -82,11 +82,6 @@ type Env = Record<string, string | undefined>;
 
 /** A broker refuses to let a member join with a session timeout below group.min.session.timeout.ms. */
 const SESSION_TIMEOUT_NOTE = " (6000 is the broker's default group.min.session.timeout.ms; a lower timeout is refused when joining a group)";
-
-function present(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
 
 /** `note`: why the bounds are what they are, said in the error. */
 function integer(env: Env, name: string, fallback: number, min: number, max: number, note = ''): number {

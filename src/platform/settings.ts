@@ -14,7 +14,8 @@ export interface Setting<T> {
   read(env: Env): T;
 }
 
-function present(env: Env, name: string): string | undefined {
+/** The variable's value, trimmed; undefined when unset or blank. */
+export function present(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }

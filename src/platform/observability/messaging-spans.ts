@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, type Attributes, type Link } from '@opentelemetry/api';
+import { context, SpanKind, type Attributes, type Link } from '@opentelemetry/api';
 import {
   ATTR_CLOUDEVENTS_EVENT_ID,
   ATTR_CLOUDEVENTS_EVENT_TYPE,
@@ -13,7 +13,7 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { contextOf, recordingSpans, runInSpan, runInTrace, spanContextOf, traceFrom, tracer, traceparentOf, type TraceContext } from './trace-context.ts';
+import { contextOf, endWithError, recordingSpans, runInSpan, runInTrace, spanContextOf, traceFrom, tracer, traceparentOf, type TraceContext } from './trace-context.ts';
 
 /**
  * Spans of OpenTelemetry's messaging semantic conventions, written by the platform itself because
@@ -103,11 +103,7 @@ export async function sending<T>(system: MessagingSystem, messages: () => SentMe
     for (const span of spans) span.end();
     return result;
   } catch (error) {
-    for (const span of spans) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      span.end();
-    }
+    for (const span of spans) endWithError(span, error);
     throw error;
   }
 }

@@ -65,6 +65,14 @@ export function traceparentOf(span: SpanContext): string {
   return `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`;
 }
 
+/** Ends `span` as failed by `error`: error status, the exception, and `error.type`. */
+export function endWithError(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
+  span.end();
+}
+
 /** The OpenTelemetry context whose parent is `traceparent`'s span (the root context without one). */
 export function contextOf(traceparent: string | undefined): Context {
   const parent = spanContextOf(traceparent);
@@ -84,10 +92,7 @@ export function requestTrace(traceparent: string | undefined): TraceContext {
 export function runInSpan<T>(span: Span, cause: Pick<TraceContext, 'causationId' | 'correlationId'>, fn: () => T): T {
   const { traceId, spanId } = span.spanContext();
   const fail = (error: unknown): never => {
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
-    span.end();
+    endWithError(span, error);
     throw error;
   };
   let result: T;
