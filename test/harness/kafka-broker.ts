@@ -20,7 +20,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -380,6 +380,30 @@ class KafkaNode {
     process.kill(await this.pid(), signal);
   }
 
+  /**
+   * SIGSTOP is delivered to each of the JVM's threads as it next runs: on a loaded machine a
+   * thread could still answer a request after process.kill() returned (a CI run saw a send succeed
+   * against a "frozen" broker). Resolves once every thread is stopped.
+   */
+  async freeze(): Promise<void> {
+    await this.signal('SIGSTOP');
+    await this.waitForThreads((states) => states.every((state) => state === 'T' || state === 't'), 'stopped');
+  }
+
+  async thaw(): Promise<void> {
+    await this.signal('SIGCONT');
+    await this.waitForThreads((states) => states.every((state) => state !== 'T'), 'running again');
+  }
+
+  private async waitForThreads(done: (states: string[]) => boolean, what: string): Promise<void> {
+    if (this.wrapper === undefined) return;
+    const pid = await this.pid();
+    for (let waited = 0; !done(await threadStates(pid)); waited += 5) {
+      if (waited > 10_000) throw new Error(`Kafka node ${this.ports.id}: threads not ${what} after 10 s`);
+      await sleep(5);
+    }
+  }
+
   async kill(): Promise<void> {
     await this.end('SIGKILL', 10_000);
   }
@@ -405,6 +429,14 @@ class KafkaNode {
     const text = await readFile(this.log, 'utf8').catch(() => '');
     return text.split('\n').slice(-20).join('\n');
   }
+}
+
+/** The state letter (R, S, T, …) of each thread of a process, from /proc. */
+async function threadStates(pid: number): Promise<string[]> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const stats = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => '')));
+  // The command name in parentheses may hold spaces; the state follows its closing parenthesis.
+  return stats.filter(Boolean).map((stat) => stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
 }
 
 async function running(pid: number): Promise<boolean> {
@@ -467,11 +499,11 @@ class LocalKafka implements TestKafkaBroker {
   }
 
   async freeze(nodeId?: number): Promise<void> {
-    await Promise.all(this.pick(nodeId).map((node) => node.signal('SIGSTOP')));
+    await Promise.all(this.pick(nodeId).map((node) => node.freeze()));
   }
 
   async thaw(nodeId?: number): Promise<void> {
-    await Promise.all(this.pick(nodeId).map((node) => node.signal('SIGCONT')));
+    await Promise.all(this.pick(nodeId).map((node) => node.thaw()));
   }
 
   async leaderOf(topic: string, partition: number): Promise<number> {
