@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { ModuleConsumer } from '../src/platform/messaging/consumer-runner.ts';
+import { ModuleConsumer } from '../src/platform/messaging/module-consumer.ts';
 import { bindHandlers, handles } from '../src/platform/messaging/event-handler.ts';
 import { HEADERS } from '../src/platform/messaging/envelope.ts';
 import { KafkaTransport } from '../src/platform/messaging/transports/kafka.transport.ts';

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** Platform plumbing: outbox (+ lanes and the NOTIFY trigger), inbox, dead letters, idempotency keys. */
-export class MessagingSchema extends Migration {
+export class CreateMessagingSchema extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists messaging`);
     this.addSql(`

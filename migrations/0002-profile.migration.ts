@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class ProfileSchema extends Migration {
+export class CreateProfileSchema extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists profile`);
     this.addSql(`

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class AccountSchema extends Migration {
+export class CreateAccountSchema extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists account`);
     // Balances are integer minor units; the CHECKs make "never below zero" hold even against a bug.

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class PaymentSchema extends Migration {
+export class CreatePaymentSchema extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists payment`);
     // Amounts are integer minor units; the CHECKs keep the status machine's vocabulary honest.

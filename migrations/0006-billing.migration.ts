@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class BillingSchema extends Migration {
+export class CreateBillingSchema extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists billing`);
     // One row per submitted payment: scheduled on arrival, processed by the scheduler once due_at has passed.

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 // `order` is an SQL keyword: the module's schema is `ordering` and its table `orders`.
-export class OrderSchema extends Migration {
+export class CreateOrderSchema extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists ordering`);
     this.addSql(`

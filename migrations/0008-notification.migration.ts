@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class NotificationSchema extends Migration {
+export class CreateNotificationSchema extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists notification`);
     // Who a message is for is resolved when it is read, through this small directory fed by

@@ -1,12 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/postgresql';
-import { MessagingSchema } from './0001-messaging.migration.ts';
-import { ProfileSchema } from './0002-profile.migration.ts';
-import { AccountSchema } from './0003-account.migration.ts';
+import { CreateMessagingSchema } from './0001-messaging.migration.ts';
+import { CreateProfileSchema } from './0002-profile.migration.ts';
+import { CreateAccountSchema } from './0003-account.migration.ts';
 import { AccountHolds } from './0004-account-holds.migration.ts';
-import { PaymentSchema } from './0005-payment.migration.ts';
-import { BillingSchema } from './0006-billing.migration.ts';
-import { OrderSchema } from './0007-order.migration.ts';
-import { NotificationSchema } from './0008-notification.migration.ts';
+import { CreatePaymentSchema } from './0005-payment.migration.ts';
+import { CreateBillingSchema } from './0006-billing.migration.ts';
+import { CreateOrderSchema } from './0007-order.migration.ts';
+import { CreateNotificationSchema } from './0008-notification.migration.ts';
 import { PaymentAccountStatusTime } from './0009-payment-account-status-time.migration.ts';
 import { IdempotencyScope } from './0010-idempotency-scope.migration.ts';
 import { AccountStatusChangedAt } from './0011-account-status-changed-at.migration.ts';
@@ -18,14 +18,14 @@ import { BillingProcessingCause } from './0016-billing-processing-cause.migratio
 
 /** Applied in this order; one file touches one schema. Never edit an applied migration: add one. */
 export const migrations: MigrationObject[] = [
-  { name: '0001-messaging', class: MessagingSchema },
-  { name: '0002-profile', class: ProfileSchema },
-  { name: '0003-account', class: AccountSchema },
+  { name: '0001-messaging', class: CreateMessagingSchema },
+  { name: '0002-profile', class: CreateProfileSchema },
+  { name: '0003-account', class: CreateAccountSchema },
   { name: '0004-account-holds', class: AccountHolds },
-  { name: '0005-payment', class: PaymentSchema },
-  { name: '0006-billing', class: BillingSchema },
-  { name: '0007-order', class: OrderSchema },
-  { name: '0008-notification', class: NotificationSchema },
+  { name: '0005-payment', class: CreatePaymentSchema },
+  { name: '0006-billing', class: CreateBillingSchema },
+  { name: '0007-order', class: CreateOrderSchema },
+  { name: '0008-notification', class: CreateNotificationSchema },
   { name: '0009-payment-account-status-time', class: PaymentAccountStatusTime },
   { name: '0010-idempotency-scope', class: IdempotencyScope },
   { name: '0011-account-status-changed-at', class: AccountStatusChangedAt },

@@ -18,7 +18,7 @@ async function violations(paths: string[], baseDir: string): Promise<IViolation[
 
 t.test('architecture › module boundaries hold (dependency-cruiser)', async (t) => {
   const output = await cruiseTree(['src', 'modules', 'relay', 'migrations'], ROOT);
-  const handler = output.modules.find((module) => module.source === 'modules/account/application/open-account/on-profile-registered.handler.ts');
+  const handler = output.modules.find((module) => module.source === 'modules/account/application/open-account/on-profile-registered.listener.ts');
   t.ok(handler?.dependencies.some((dependency) => dependency.resolved === 'modules/profile/index.ts'), 'imports are resolved (a cross-module contract import is seen)');
   t.same(output.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`), [], 'no rule is broken');
 });

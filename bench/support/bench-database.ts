@@ -2,7 +2,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { migrations } from '../../migrations/index.ts';
 import { createOrm, migrate } from '../../src/platform/db/orm.ts';
-import { OutboxMessageSchema } from '../../src/platform/messaging/outbox.entity.ts';
+import { OutboxMessageEntity } from '../../src/platform/messaging/outbox.entity.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/harness/database.ts';
 
 export interface BenchDatabase extends TestDatabase {
@@ -20,7 +20,7 @@ export interface BenchDatabase extends TestDatabase {
  */
 export async function startBenchDatabase(): Promise<BenchDatabase> {
   const database = await createTestDatabase();
-  const orm = await createOrm({ url: database.url, poolSize: 2, entities: [OutboxMessageSchema], migrations, logger: pino({ level: 'silent' }) });
+  const orm = await createOrm({ url: database.url, poolSize: 2, entities: [OutboxMessageEntity], migrations, logger: pino({ level: 'silent' }) });
   try {
     await migrate(database.url, orm);
   } finally {

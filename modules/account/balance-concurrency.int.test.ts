@@ -3,7 +3,7 @@ import { eventually } from '../../test/harness/eventually.ts';
 import type { TestPlatform } from '../../test/harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../../test/harness/suite.ts';
 import { PaymentRequested } from '../payment/index.ts';
-import { accountOf, commitEvent, deadLetterCount, ledgerOf, minor, openAccount, outboxPayloads } from './testing/account-kit.ts';
+import { accountOf, commitEvent, deadLetterCount, ledgerOf, minor, openAccount, outboxPayloads } from './testing/account.kit.ts';
 
 const OPERATIONS = 200;
 const STARTING_BALANCE = 1000;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import t from 'tap';
 import { eventually } from '../../test/harness/eventually.ts';
 import { platformFor } from '../../test/harness/suite.ts';
-import { accountOf, openAccount } from './testing/account-kit.ts';
+import { accountOf, openAccount } from './testing/account.kit.ts';
 
 /**
  * The deadlock the kill -9 fault run found: two batched consumer transactions lock two accounts in

@@ -7,7 +7,7 @@ import { platformFor, TRANSPORTS } from '../../test/harness/suite.ts';
 import { PaymentCompleted, PaymentFailed, PaymentRequested, PaymentReversed } from '../payment/index.ts';
 import {
   accountOf, adminHeaders, awaitEvent, commitEvent, deadLetterCount, handledByAccount, holdOf, ledgerOf, openAccount, outboxPayloads,
-} from './testing/account-kit.ts';
+} from './testing/account.kit.ts';
 
 const at = () => new Date().toISOString();
 

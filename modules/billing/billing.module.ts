@@ -1,22 +1,22 @@
 import { defineModule } from '../../src/platform/module.ts';
-import { onChargeDebited, onChargeRejected } from './application/charge-order/on-charge-answered.handler.ts';
-import { onOrderCreated } from './application/charge-order/on-order-created.handler.ts';
-import { onPaymentSubmitted } from './application/process-payment/on-payment-submitted.handler.ts';
+import { onChargeDebited, onChargeRejected } from './application/charge-order/on-charge-answered.listener.ts';
+import { onOrderCreated } from './application/charge-order/on-order-created.listener.ts';
+import { onPaymentSubmitted } from './application/process-payment/on-payment-submitted.listener.ts';
 import { paymentProcessingRoutes } from './application/process-payment/payment-processing.route.ts';
 import { PaymentProcessingScheduler } from './application/process-payment/payment-processing.scheduler.ts';
 import { queryChargesRoutes } from './application/query-charges/query-charges.route.ts';
-import { BillingChargeFailed } from './contracts/events/billing-charge-failed.ts';
-import { BillingChargeRequested } from './contracts/events/billing-charge-requested.ts';
-import { BillingChargeSucceeded } from './contracts/events/billing-charge-succeeded.ts';
-import { BillingPaymentProcessed } from './contracts/events/billing-payment-processed.ts';
+import { BillingChargeFailed } from './contracts/events/billing-charge-failed.event.ts';
+import { BillingChargeRequested } from './contracts/events/billing-charge-requested.event.ts';
+import { BillingChargeSucceeded } from './contracts/events/billing-charge-succeeded.event.ts';
+import { BillingPaymentProcessed } from './contracts/events/billing-payment-processed.event.ts';
 import { systemRandom } from './domain/processing-decision.ts';
-import { ChargeSchema, PaymentProcessingSchema } from './infrastructure/billing.entity.ts';
+import { ChargeEntity, PaymentProcessingEntity } from './infrastructure/billing.entity.ts';
 import { BillingSettings } from './billing.settings.ts';
 
 export default defineModule({
   name: 'billing',
   description: 'Payment processing (simulated delay and failure rate) and order charges',
-  entities: [PaymentProcessingSchema, ChargeSchema],
+  entities: [PaymentProcessingEntity, ChargeEntity],
   produces: [BillingPaymentProcessed, BillingChargeRequested, BillingChargeSucceeded, BillingChargeFailed],
   settings: BillingSettings,
   async routes(app, container) {

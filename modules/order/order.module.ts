@@ -3,11 +3,11 @@ import { defineModule } from '../../src/platform/module.ts';
 import { OrderOutcomeWaiters } from './application/place-order/order-outcome.waiter.ts';
 import { placeOrderRoutes } from './application/place-order/place-order.route.ts';
 import { queryOrdersRoutes } from './application/query-orders/query-orders.route.ts';
-import { onChargeFailed, onChargeSucceeded } from './application/settle-order/on-charge-settled.handler.ts';
-import { OrderCreated } from './contracts/events/order-created.ts';
-import { OrderItemSchema, OrderSchema } from './infrastructure/order.entity.ts';
+import { onChargeFailed, onChargeSucceeded } from './application/settle-order/on-charge-settled.listener.ts';
+import { OrderCreated } from './contracts/events/order-created.event.ts';
+import { OrderItemEntity, OrderEntity } from './infrastructure/order.entity.ts';
 import { readOrderStatus } from './infrastructure/order.repository.ts';
-import { listenForSettledOrders } from './infrastructure/order-settled.notifier.ts';
+import { listenForSettledOrders } from './infrastructure/order-settled.channel.ts';
 import { OrderSettings } from './order.settings.ts';
 
 /** The container name of this process's registry of requests waiting for a charge outcome. */
@@ -16,7 +16,7 @@ const WAITERS = 'orderOutcomeWaiters';
 export default defineModule({
   name: 'order',
   description: 'Orders (seed 004): placed, charged by billing, answered paid or not paid',
-  entities: [OrderSchema, OrderItemSchema],
+  entities: [OrderEntity, OrderItemEntity],
   produces: [OrderCreated],
   settings: OrderSettings,
   register(container) {

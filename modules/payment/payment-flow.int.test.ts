@@ -5,7 +5,7 @@ import { AccountFundsRejected, AccountFundsReserved } from '../account/index.ts'
 import { BillingPaymentProcessed } from '../billing/index.ts';
 import {
   actAs, handledByPayment, openAccount, payment, publishedFor, sortedKeys, statusBecomes, statusTrail,
-} from './payment.fixtures.ts';
+} from './testing/payment.kit.ts';
 
 // The account module of this branch does not reserve funds yet and billing does not exist: the test
 // answers payment.requested / payment.submitted as they will, by committing their events.

@@ -1,2 +1,2 @@
 /** Public surface of the profile module: what other modules may import. */
-export { ProfileRegistered } from './contracts/events/profile-registered.ts';
+export { ProfileRegistered } from './contracts/events/profile-registered.event.ts';

@@ -14,11 +14,11 @@ import { MoneyLimits } from './money.ts';
 import { Parking } from './messaging/parking.ts';
 import { platformRoutes } from './http/platform.routes.ts';
 import { consoleRoutes } from './http/console.routes.ts';
-import { ModuleConsumer } from './messaging/consumer-runner.ts';
+import { ModuleConsumer } from './messaging/module-consumer.ts';
 import { TopicNames } from './messaging/contract.ts';
 import { DeadLetters } from './messaging/dead-letters.ts';
 import { assertInboxOutlivesRedelivery } from './messaging/inbox-retention.ts';
-import { OutboxMessageSchema } from './messaging/outbox.entity.ts';
+import { OutboxMessageEntity } from './messaging/outbox.entity.ts';
 import { readOutboxStatus } from './messaging/outbox-status.ts';
 import { OutboxWriter } from './messaging/outbox-writer.ts';
 import { UnitsOfWork } from './db/unit-of-work.ts';
@@ -87,7 +87,7 @@ async function startOn(
   const orm = await createOrm({
     url: databaseUrl,
     poolSize: config.database.poolSize,
-    entities: [OutboxMessageSchema, ...modules.flatMap((module) => module.entities)],
+    entities: [OutboxMessageEntity, ...modules.flatMap((module) => module.entities)],
     migrations,
     logger,
   });

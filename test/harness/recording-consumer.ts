@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ModuleConsumer, type ConsumerSettings } from '../../src/platform/messaging/consumer-runner.ts';
+import { ModuleConsumer, type ConsumerSettings } from '../../src/platform/messaging/module-consumer.ts';
 import { defineEvent } from '../../src/platform/messaging/contract.ts';
 import { bindHandlers, handles } from '../../src/platform/messaging/event-handler.ts';
 import type { RunningPlatform } from '../../src/platform/runtime.ts';

@@ -2,7 +2,7 @@ import { BigIntType, EntitySchema } from '@mikro-orm/postgresql';
 import { Account } from '../domain/account.ts';
 import { LedgerEntry } from '../domain/ledger-entry.ts';
 
-export const AccountSchema = new EntitySchema<Account>({
+export const AccountEntity = new EntitySchema<Account>({
   class: Account,
   schema: 'account',
   tableName: 'account',
@@ -23,7 +23,7 @@ export const AccountSchema = new EntitySchema<Account>({
   },
 });
 
-export const LedgerEntrySchema = new EntitySchema<LedgerEntry>({
+export const LedgerEntryEntity = new EntitySchema<LedgerEntry>({
   class: LedgerEntry,
   schema: 'account',
   tableName: 'ledger_entry',

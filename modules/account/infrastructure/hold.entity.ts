@@ -1,7 +1,7 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/postgresql';
 import { Hold } from '../domain/hold.ts';
 
-export const HoldSchema = new EntitySchema<Hold>({
+export const HoldEntity = new EntitySchema<Hold>({
   class: Hold,
   schema: 'account',
   tableName: 'hold',

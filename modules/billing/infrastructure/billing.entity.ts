@@ -2,7 +2,7 @@ import { BigIntType, EntitySchema } from '@mikro-orm/postgresql';
 import { Charge } from '../domain/charge.ts';
 import { PaymentProcessing } from '../domain/payment-processing.ts';
 
-export const PaymentProcessingSchema = new EntitySchema<PaymentProcessing>({
+export const PaymentProcessingEntity = new EntitySchema<PaymentProcessing>({
   class: PaymentProcessing,
   schema: 'billing',
   tableName: 'payment_processing',
@@ -23,7 +23,7 @@ export const PaymentProcessingSchema = new EntitySchema<PaymentProcessing>({
   },
 });
 
-export const ChargeSchema = new EntitySchema<Charge>({
+export const ChargeEntity = new EntitySchema<Charge>({
   class: Charge,
   schema: 'billing',
   tableName: 'charge',

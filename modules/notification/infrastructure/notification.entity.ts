@@ -2,7 +2,7 @@ import { BigIntType, EntitySchema } from '@mikro-orm/postgresql';
 import { AccountEntry, PersonEntry } from '../domain/directory.ts';
 import { Notification } from '../domain/notification.ts';
 
-export const NotificationSchema = new EntitySchema<Notification>({
+export const NotificationEntity = new EntitySchema<Notification>({
   class: Notification,
   schema: 'notification',
   tableName: 'message',
@@ -20,7 +20,7 @@ export const NotificationSchema = new EntitySchema<Notification>({
   },
 });
 
-export const PersonEntrySchema = new EntitySchema<PersonEntry>({
+export const PersonEntryEntity = new EntitySchema<PersonEntry>({
   class: PersonEntry,
   schema: 'notification',
   tableName: 'directory_person',
@@ -30,7 +30,7 @@ export const PersonEntrySchema = new EntitySchema<PersonEntry>({
   },
 });
 
-export const AccountEntrySchema = new EntitySchema<AccountEntry>({
+export const AccountEntryEntity = new EntitySchema<AccountEntry>({
   class: AccountEntry,
   schema: 'notification',
   tableName: 'directory_account',

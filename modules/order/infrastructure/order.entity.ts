@@ -3,7 +3,7 @@ import { OrderItem } from '../domain/order-item.ts';
 import { Order } from '../domain/order.ts';
 
 // `order` is an SQL keyword, hence the schema `ordering` and the table `orders`.
-export const OrderSchema = new EntitySchema<Order>({
+export const OrderEntity = new EntitySchema<Order>({
   class: Order,
   schema: 'ordering',
   tableName: 'orders',
@@ -22,7 +22,7 @@ export const OrderSchema = new EntitySchema<Order>({
   },
 });
 
-export const OrderItemSchema = new EntitySchema<OrderItem>({
+export const OrderItemEntity = new EntitySchema<OrderItem>({
   class: OrderItem,
   schema: 'ordering',
   tableName: 'order_item',

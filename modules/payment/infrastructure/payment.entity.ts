@@ -2,7 +2,7 @@ import { BigIntType, EntitySchema } from '@mikro-orm/postgresql';
 import { KnownAccount } from '../domain/known-account.ts';
 import { Payment } from '../domain/payment.ts';
 
-export const PaymentSchema = new EntitySchema<Payment>({
+export const PaymentEntity = new EntitySchema<Payment>({
   class: Payment,
   schema: 'payment',
   tableName: 'payment',
@@ -23,7 +23,7 @@ export const PaymentSchema = new EntitySchema<Payment>({
   },
 });
 
-export const KnownAccountSchema = new EntitySchema<KnownAccount>({
+export const KnownAccountEntity = new EntitySchema<KnownAccount>({
   class: KnownAccount,
   schema: 'payment',
   tableName: 'account_cache',

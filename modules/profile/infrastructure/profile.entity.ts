@@ -1,7 +1,7 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/postgresql';
 import { Profile } from '../domain/profile.ts';
 
-export const ProfileSchema = new EntitySchema<Profile>({
+export const ProfileEntity = new EntitySchema<Profile>({
   class: Profile,
   schema: 'profile',
   tableName: 'profile',

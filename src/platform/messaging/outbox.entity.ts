@@ -21,7 +21,7 @@ export class OutboxMessage {
   lastError: string | null = null;
 }
 
-export const OutboxMessageSchema = new EntitySchema<OutboxMessage>({
+export const OutboxMessageEntity = new EntitySchema<OutboxMessage>({
   class: OutboxMessage,
   schema: 'messaging',
   tableName: 'outbox',

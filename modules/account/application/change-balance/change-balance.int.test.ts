@@ -1,7 +1,7 @@
 import t from 'tap';
 import { platformFor } from '../../../../test/harness/suite.ts';
 import { eventually } from '../../../../test/harness/eventually.ts';
-import { accountOf, ledgerOf, openAccount } from '../../testing/account-kit.ts';
+import { accountOf, ledgerOf, openAccount } from '../../testing/account.kit.ts';
 
 /** Money at the edge: each currency's own exponent, and the configured ceilings as 422 problems. */
 t.test('PUT /account/operation › amounts in the currency of the account, under MONEY_MAX_AMOUNT and MONEY_MAX_BALANCE [local]', async (t) => {

@@ -6,8 +6,8 @@ import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { AccountNotFoundError } from '../../domain/account.errors.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { MoneyAmount } from '../../../../src/platform/money.ts';
-import { AccountView, toAccountView } from '../account.schema.ts';
-import { changeBalance, type ChangeBalanceDeps } from './change-balance.handler.ts';
+import { AccountView, toAccountView } from '../account.view.ts';
+import { changeBalance, type ChangeBalanceDeps } from './change-balance.command.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 

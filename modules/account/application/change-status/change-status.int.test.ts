@@ -5,7 +5,7 @@ import { customerAuthorization } from '../../../../test/harness/tokens.ts';
 import { PaymentFailed, PaymentRequested } from '../../../payment/index.ts';
 import {
   accountOf, adminHeaders, awaitEvent, commitEvent, handledByAccount, openAccount, outboxPayloads, type AccountBody,
-} from '../../testing/account-kit.ts';
+} from '../../testing/account.kit.ts';
 
 const STATUS_EVENTS = ['account.suspended', 'account.updated', 'account.closed'];
 

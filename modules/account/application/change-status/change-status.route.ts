@@ -4,8 +4,8 @@ import type { Clock } from '../../../../src/platform/clock.ts';
 import { requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
-import { AccountView, toAccountView } from '../account.schema.ts';
-import { changeStatus, DEFAULT_CLOSE_REASON, type ChangeStatus } from './change-status.handler.ts';
+import { AccountView, toAccountView } from '../account.view.ts';
+import { changeStatus, DEFAULT_CLOSE_REASON, type ChangeStatus } from './change-status.command.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 const operatorOnly = requiresRole('operator');

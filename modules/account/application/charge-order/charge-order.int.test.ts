@@ -4,7 +4,7 @@ import { BillingChargeRequested } from '../../../billing/index.ts';
 import { PaymentRequested } from '../../../payment/index.ts';
 import {
   accountOf, adminHeaders, awaitEvent, commitEvent, deadLetterCount, handledByAccount, ledgerOf, openAccount, outboxPayloads,
-} from '../../testing/account-kit.ts';
+} from '../../testing/account.kit.ts';
 
 const at = () => new Date().toISOString();
 

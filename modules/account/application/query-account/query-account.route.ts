@@ -5,7 +5,7 @@ import { callerOf, requiresRole } from '../../../../src/platform/auth/route-secu
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Account } from '../../domain/account.ts';
 import { AccountNotFoundError } from '../../domain/account.errors.ts';
-import { AccountView, toAccountView } from '../account.schema.ts';
+import { AccountView, toAccountView } from '../account.view.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem };

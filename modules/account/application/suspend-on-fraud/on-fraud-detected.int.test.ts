@@ -3,7 +3,7 @@ import { type TestPlatform } from '../../../../test/harness/platform.ts';
 import { OPERATOR_AUTHORIZATION } from '../../../../test/harness/tokens.ts';
 import { platformFor, TRANSPORTS } from '../../../../test/harness/suite.ts';
 import { FraudDetected, PaymentRequested } from '../../../payment/index.ts';
-import { accountOf, awaitEvent, commitEvent, handledByAccount, openAccount, outboxPayloads, type AccountBody } from '../../testing/account-kit.ts';
+import { accountOf, awaitEvent, commitEvent, handledByAccount, openAccount, outboxPayloads, type AccountBody } from '../../testing/account.kit.ts';
 
 let nextPaymentId = 1;
 const adminHeaders = { authorization: OPERATOR_AUTHORIZATION };

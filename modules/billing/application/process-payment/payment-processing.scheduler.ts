@@ -4,7 +4,7 @@ import type { UnitsOfWork } from '../../../../src/platform/db/unit-of-work.ts';
 import { backoffDelay, pause } from '../../../../src/platform/messaging/backoff.ts';
 import type { Logger } from '../../../../src/platform/observability/logger.ts';
 import { runInCause } from '../../../../src/platform/observability/trace-context.ts';
-import { BillingPaymentProcessed } from '../../contracts/events/billing-payment-processed.ts';
+import { BillingPaymentProcessed } from '../../contracts/events/billing-payment-processed.event.ts';
 import { PaymentProcessing } from '../../domain/payment-processing.ts';
 import { decideOutcome, type ProcessingRules, type RandomSource } from '../../domain/processing-decision.ts';
 

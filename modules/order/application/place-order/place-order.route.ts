@@ -4,7 +4,7 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import type { OrderOutcomeWaiters } from './order-outcome.waiter.ts';
-import { placeOrder, type PlaceOrderDeps } from './place-order.handler.ts';
+import { placeOrder, type PlaceOrderDeps } from './place-order.command.ts';
 import { OrderPendingResponse, OrderSettledResponse, PlaceOrderBody } from './place-order.schema.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 

@@ -5,7 +5,7 @@ import { actsFor } from '../../../../src/platform/auth/caller.ts';
 import { assertActsFor, callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.ts';
-import { OrderView, toOrderView } from '../order.schema.ts';
+import { OrderView, toOrderView } from '../order.view.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';

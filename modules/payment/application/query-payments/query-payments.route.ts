@@ -7,7 +7,7 @@ import { callerOf, requiresRole } from '../../../../src/platform/auth/route-secu
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { Payment } from '../../domain/payment.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
-import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.schema.ts';
+import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.view.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';

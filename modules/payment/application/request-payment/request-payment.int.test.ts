@@ -7,7 +7,7 @@ import { BillingPaymentProcessed } from '../../../billing/index.ts';
 import {
   actAs, announceAccount, openAccount, payment, published, publishedFor, rowCounts, sortedKeys, statusBecomes, statusTrail,
   type PaymentBody,
-} from '../../payment.fixtures.ts';
+} from '../../testing/payment.kit.ts';
 
 interface Created { id: number; status: string }
 interface Problem { type: string; status: number; code: string; errors?: Array<{ field: string }> }

@@ -3,7 +3,7 @@ import { callerOf, requiresRole } from '../../../../src/platform/auth/route-secu
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
-import { requestPayment, type RequestPaymentDeps } from './request-payment.handler.ts';
+import { requestPayment, type RequestPaymentDeps } from './request-payment.command.ts';
 import { PaymentAccepted, RequestPaymentBody } from './request-payment.schema.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 

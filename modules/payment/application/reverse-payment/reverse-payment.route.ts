@@ -4,8 +4,8 @@ import { callerOf, requiresRole } from '../../../../src/platform/auth/route-secu
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
-import { PaymentIdParams } from '../payment.schema.ts';
-import { reversePayment } from './reverse-payment.handler.ts';
+import { PaymentIdParams } from '../payment.view.ts';
+import { reversePayment } from './reverse-payment.command.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 

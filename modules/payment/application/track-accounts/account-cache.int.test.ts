@@ -5,7 +5,7 @@ import { AccountBalanceChanged, AccountClosed, AccountFundsReserved, AccountSusp
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
 import {
   actAs, announceAccount, handledByPayment, openAccount, payment, publishedFor, rowCounts, statusBecomes, statusTrail,
-} from '../../payment.fixtures.ts';
+} from '../../testing/payment.kit.ts';
 
 interface Created { id: number; status: string }
 

@@ -5,7 +5,7 @@ import { callerOf, requiresRole } from '../../../../src/platform/auth/route-secu
 import { ProblemError } from '../../../../src/platform/http/problem.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
-import { registerProfile } from './register-profile.handler.ts';
+import { registerProfile } from './register-profile.command.ts';
 import { RegisterProfileBody, RegisterProfileResponse } from './register-profile.schema.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 

@@ -1,0 +1,107 @@
+/** Test helpers for the payment module's integration tests: acting as other modules and reading what payment published. */
+import type { Static, TSchema } from 'typebox';
+import type { EventContract } from '../../../src/platform/messaging/contract.ts';
+import { eventually } from '../../../test/harness/eventually.ts';
+import type { TestPlatform } from '../../../test/harness/platform.ts';
+import { AccountCreated } from '../../account/index.ts';
+
+export interface AccountBody { accountId: number; userId: number; login: string; balance: number; currency: string; status: string }
+export interface PaymentBody {
+  id: number; accountId: number; userId: number; userName: string | null; amount: number; currency: string;
+  transactionType: string; description: string | null; status: string; reason: string | null;
+  createdAt: string; updatedAt: string; completedAt: string | null;
+}
+export interface Published<T = Record<string, unknown>> { key: string; payload: T }
+
+/** Commits another module's event through the outbox, as that module would. Returns the event id. */
+export async function actAs<S extends TSchema>(app: TestPlatform, contract: EventContract<S>, data: Static<S>): Promise<string> {
+  const { orm, outbox } = app.container.cradle;
+  return orm.em.fork().transactional(async (em) => outbox.add(em, contract, data).id);
+}
+
+/** Waits until the payment module's consumer has handled (or skipped) the event. */
+export async function handledByPayment(app: TestPlatform, eventId: string): Promise<void> {
+  const consumer = `${app.config.kafka.groupPrefix}.payment`;
+  await eventually(async () => {
+    const rows = await app.container.cradle.orm.em.fork().execute('select 1 from messaging.inbox where consumer = ? and event_id = ?', [consumer, eventId]);
+    return rows.length === 1;
+  }, { what: `payment consumer to handle ${eventId}` });
+}
+
+/** Registers a person (the account module opens the account) and optionally deposits money. */
+export async function openAccount(app: TestPlatform, login: string, options: { currency?: string; deposit?: number } = {}): Promise<AccountBody> {
+  const registered = await app.request({
+    method: 'POST', url: '/profiles',
+    payload: { login, fullName: login, email: `${login}@example.org`, ...(options.currency === undefined ? {} : { currency: options.currency }) },
+  });
+  if (registered.statusCode !== 201) throw new Error(`registering ${login}: ${registered.body}`);
+  await eventually(async () => (await app.request({ method: 'GET', url: `/account?login=${login}` })).statusCode === 200, { what: `${login}'s account` });
+  if (options.deposit !== undefined) {
+    await app.request({ method: 'PUT', url: '/account/operation', payload: { login, operation: 'DEPOSIT', sum: options.deposit } });
+  }
+  return (await app.request({ method: 'GET', url: `/account?login=${login}` })).json<AccountBody>();
+}
+
+/** An account the account module does not know: only the payment module's cache (fed by this event) does. */
+/**
+ * Plays the account module: `account.created` for the account, and its owner's login as the
+ * account module's query API would have answered it earlier (the seed 002 events carry no login).
+ */
+export async function announceAccount(app: TestPlatform, account: { accountId: number; userId: number; login: string; currency?: string }): Promise<void> {
+  const eventId = await actAs(app, AccountCreated, {
+    accountId: account.accountId, userId: account.userId, accountType: 'CHECKING',
+    currency: account.currency ?? 'EUR', status: 'ACTIVE', createdAt: new Date().toISOString(),
+  });
+  await handledByPayment(app, eventId);
+  await app.container.cradle.orm.em.fork().execute('update payment.account_cache set login = ? where account_id = ?', [account.login, account.accountId]);
+}
+
+export async function payment(app: TestPlatform, id: number): Promise<PaymentBody> {
+  const response = await app.request({ method: 'GET', url: `/payments/${id}` });
+  if (response.statusCode !== 200) throw new Error(`GET /payments/${id}: ${response.statusCode} ${response.body}`);
+  return response.json<PaymentBody>();
+}
+
+export async function statusBecomes(app: TestPlatform, id: number, status: string): Promise<PaymentBody> {
+  return eventually(async () => {
+    const current = await payment(app, id);
+    if (current.status !== status) throw new Error(`payment ${id} is ${current.status}`);
+    return current;
+  }, { what: `payment ${id} ${status}` });
+}
+
+/** Rows of messaging.outbox for an event type, oldest first; `key` narrows to one message key. */
+export async function published<T = Record<string, unknown>>(app: TestPlatform, type: string, key?: number): Promise<Array<Published<T>>> {
+  const rows = await app.container.cradle.orm.em.fork().execute<Array<{ message_key: string; payload: T }>>(
+    `select message_key, payload from messaging.outbox where event_type = ? ${key === undefined ? '' : 'and message_key = ?'} order by id`,
+    key === undefined ? [type] : [type, String(key)],
+  );
+  return rows.map((row) => ({ key: row.message_key, payload: row.payload }));
+}
+
+/** Payloads of one payment's events of a type (keyed by account for most, by payment for payment.status). */
+export async function publishedFor<T extends { paymentId: number }>(app: TestPlatform, type: string, paymentId: number): Promise<T[]> {
+  return (await published<T>(app, type)).map((row) => row.payload).filter((payload) => payload.paymentId === paymentId);
+}
+
+export async function statusTrail(app: TestPlatform, paymentId: number): Promise<Array<{ status: string; previousStatus: string | null; reason: string | null }>> {
+  const rows = await published<{ status: string; previousStatus: string | null; reason: string | null }>(app, 'payment.status', paymentId);
+  return rows.map(({ payload }) => ({ status: payload.status, previousStatus: payload.previousStatus, reason: payload.reason }));
+}
+
+/**
+ * Payments and the events only an accepted or fraud-refused POST /payments writes; the other payment
+ * events come from handlers still answering earlier payments, so they are not counted.
+ */
+export async function rowCounts(app: TestPlatform): Promise<{ payments: number; outbox: number }> {
+  const [row] = await app.container.cradle.orm.em.fork().execute<Array<{ payments: number; outbox: number }>>(
+    `select (select count(*)::int from payment.payment) as payments,
+            (select count(*)::int from messaging.outbox
+              where event_type in ('payment.requested', 'fraud.detected')) as outbox`,
+  );
+  return row!;
+}
+
+export function sortedKeys(value: object): string[] {
+  return Object.keys(value).sort();
+}
