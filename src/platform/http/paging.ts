@@ -11,8 +11,19 @@ export const pagingQuery = {
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 };
 
+export interface PageRequest {
+  limit: number;
+  offset: number;
+}
+
+/** One page of rows and how many there are in all. */
+export interface Found<T> {
+  items: T[];
+  total: number;
+}
+
 /** The page a request asked for (the schema fills in the defaults; this also tells the type checker). */
-export function pageOf(query: { limit?: number | undefined; offset?: number | undefined }): { limit: number; offset: number } {
+export function pageOf(query: { limit?: number | undefined; offset?: number | undefined }): PageRequest {
   return { limit: query.limit ?? DEFAULT_LIMIT, offset: query.offset ?? 0 };
 }
 

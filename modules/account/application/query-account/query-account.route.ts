@@ -3,9 +3,9 @@ import { Type } from 'typebox';
 import { actsFor } from '../../../../src/platform/auth/caller.ts';
 import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import { Account } from '../../domain/account.ts';
 import { AccountNotFoundError } from '../../domain/account.errors.ts';
-import { AccountView, toAccountView } from '../account.view.ts';
+import { AccountView } from '../account.view.ts';
+import { inProcessAccountQueryApi } from './account.query.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem };
@@ -14,6 +14,7 @@ const readers = requiresRole('customer', 'operator', 'service');
 const OWN_ONLY = 'A customer token reads its own account only; another one answers 404.';
 
 export function queryAccountRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
+  const accounts = inProcessAccountQueryApi(deps.orm);
   for (const url of ['/account', '/account/']) {
     app.get(url, {
       schema: {
@@ -26,9 +27,9 @@ export function queryAccountRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
       },
     }, async (request) => {
       const { login } = request.query;
-      const account = actsFor(callerOf(request), login) ? await deps.orm.em.fork().findOne(Account, { login }) : null;
+      const account = actsFor(callerOf(request), login) ? await accounts.byLogin(login) : null;
       if (account === null) throw new AccountNotFoundError({ login });
-      return toAccountView(account);
+      return account;
     });
   }
 
@@ -42,8 +43,8 @@ export function queryAccountRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
       response: responses,
     },
   }, async (request) => {
-    const account = await deps.orm.em.fork().findOne(Account, { id: request.params.id });
+    const account = await accounts.byId(request.params.id);
     if (account === null || !actsFor(callerOf(request), account.login)) throw new AccountNotFoundError({ id: request.params.id });
-    return toAccountView(account);
+    return account;
   });
 }

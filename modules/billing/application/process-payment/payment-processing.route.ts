@@ -4,7 +4,7 @@ import { NotFoundError } from '../../../../src/platform/errors.ts';
 import { requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
-import { PaymentProcessing } from '../../domain/payment-processing.ts';
+import { findPaymentProcessing } from './payment-processing.query.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
@@ -34,7 +34,7 @@ export function paymentProcessingRoutes(app: HttpApp, deps: { orm: MikroORM }): 
       response: { 200: PaymentProcessingView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
-    const processing = await deps.orm.em.fork().findOne(PaymentProcessing, { paymentId: request.params.paymentId });
+    const processing = await findPaymentProcessing(deps.orm, request.params.paymentId);
     if (processing === null) throw new NotFoundError('payment-processing', `Billing has not received payment ${request.params.paymentId}`);
     return {
       paymentId: processing.paymentId,

@@ -3,9 +3,8 @@ import { Type } from 'typebox';
 import { assertActsFor, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { pageOf } from '../../../../src/platform/http/paging.ts';
-import { notificationsOf } from '../../infrastructure/notification.repository.ts';
+import { notificationsFor } from './notifications.query.ts';
 import { NotificationList, NotificationsQuery, toNotificationView } from './query-notifications.schema.ts';
-import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 
@@ -29,7 +28,7 @@ export function queryNotificationsRoutes(app: HttpApp, deps: { orm: MikroORM }):
       const { login } = request.query;
       assertActsFor(request, login);
       const { limit, offset } = pageOf(request.query);
-      const { items, total } = await readInSnapshot(deps.orm, (em) => notificationsOf(em, login, { limit, offset }));
+      const { items, total } = await notificationsFor(deps.orm, login, { limit, offset });
       return { login, items: items.map(toNotificationView), total, limit, offset };
     });
   }

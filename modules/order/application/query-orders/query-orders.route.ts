@@ -4,10 +4,9 @@ import { NotFoundError } from '../../../../src/platform/errors.ts';
 import { actsFor } from '../../../../src/platform/auth/caller.ts';
 import { assertActsFor, callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.ts';
+import { orderById, ordersOf } from './orders.query.ts';
 import { OrderView, toOrderView } from '../order.view.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
-import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 const readers = requiresRole('customer', 'operator');
@@ -23,7 +22,7 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
       response: { 200: OrderView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
-    const order = await findOrder(deps.orm.em.fork(), request.params.id);
+    const order = await orderById(deps.orm, request.params.id);
     if (order === null || !actsFor(callerOf(request), order.login)) throw new NotFoundError('order', `No order with id ${request.params.id}`);
     return toOrderView(order);
   });
@@ -53,7 +52,7 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
     const { login } = request.query;
     assertActsFor(request, login);
     const { limit, offset } = pageOf(request.query);
-    const [orders, total] = await readInSnapshot(deps.orm, (em) => listOrdersOf(em, login, { limit, offset }));
-    return { items: orders.map(toOrderView), total, limit, offset };
+    const { items, total } = await ordersOf(deps.orm, login, { limit, offset });
+    return { items: items.map(toOrderView), total, limit, offset };
   });
 }

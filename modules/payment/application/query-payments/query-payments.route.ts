@@ -5,11 +5,11 @@ import { NotFoundError } from '../../../../src/platform/errors.ts';
 import { actsFor, type Caller } from '../../../../src/platform/auth/caller.ts';
 import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import { Payment } from '../../domain/payment.ts';
+import type { Payment } from '../../domain/payment.ts';
+import { paymentById, paymentsOf } from './payments.query.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.view.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
-import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 const readers = requiresRole('customer', 'operator');
@@ -45,16 +45,8 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
     }
     const userName = caller.role === 'customer' ? caller.subject : request.query.userName;
     const { limit, offset } = pageOf(request.query);
-    const em = deps.orm.em.fork();
-    let where = {};
-    if (userName !== undefined) {
-      // A user has one account; payments made by accountId know it even when they never saw the login.
-      const accountId = await deps.accounts.locate(em, { userName }, deps.clock.now());
-      if (accountId === undefined) return { items: [], total: 0, limit, offset };
-      where = { accountId };
-    }
-    const [payments, total] = await readInSnapshot(deps.orm, (snapshot) => snapshot.findAndCount(Payment, where, { orderBy: { id: 'desc' }, limit, offset }));
-    return { items: payments.map(toPaymentView), total, limit, offset };
+    const { items, total } = await paymentsOf(deps, userName, { limit, offset });
+    return { items: items.map(toPaymentView), total, limit, offset };
   });
 
   app.get('/payments/:id', {
@@ -66,7 +58,7 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       params: PaymentIdParams,
       response: { 200: PaymentView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
-  }, async (request) => toPaymentView(await paymentById(deps.orm, request.params.id, callerOf(request))));
+  }, async (request) => toPaymentView(await visiblePayment(deps.orm, request.params.id, callerOf(request))));
 
   app.get('/payments/:id/status', {
     schema: {
@@ -78,13 +70,13 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       response: { 200: PaymentStatusView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
-    const payment = await paymentById(deps.orm, request.params.id, callerOf(request));
+    const payment = await visiblePayment(deps.orm, request.params.id, callerOf(request));
     return { id: payment.id, status: payment.status };
   });
 }
 
-async function paymentById(orm: MikroORM, id: number, caller: Caller): Promise<Payment> {
-  const payment = await orm.em.fork().findOne(Payment, { id });
+async function visiblePayment(orm: MikroORM, id: number, caller: Caller): Promise<Payment> {
+  const payment = await paymentById(orm, id);
   if (payment === null || !payment.isVisibleTo(caller)) throw new NotFoundError('payment', `No payment with id ${id}`);
   return payment;
 }

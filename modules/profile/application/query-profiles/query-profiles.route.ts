@@ -4,10 +4,9 @@ import { InvalidInputError, NotFoundError } from '../../../../src/platform/error
 import { actsFor } from '../../../../src/platform/auth/caller.ts';
 import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import { Profile } from '../../domain/profile.ts';
+import { profileById, profileUsing, profilesVisibleTo } from './profiles.query.ts';
 import { ProfileView, toProfileView } from '../profile.view.ts';
 import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
-import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
 import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
 
 const readers = requiresRole('customer', 'operator');
@@ -32,10 +31,8 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
     },
   }, async (request) => {
     const { limit, offset } = pageOf(request.query);
-    const caller = callerOf(request);
-    const visible = caller.role === 'customer' ? { login: caller.subject } : {};
-    const [profiles, total] = await readInSnapshot(deps.orm, (em) => em.findAndCount(Profile, visible, { orderBy: { id: 'asc' }, limit, offset }));
-    return { items: profiles.map(toProfileView), total, limit, offset };
+    const { items, total } = await profilesVisibleTo(deps.orm, callerOf(request), { limit, offset });
+    return { items: items.map(toProfileView), total, limit, offset };
   });
 
   app.get('/profiles/check', {
@@ -55,8 +52,7 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
     if (login === undefined && email === undefined) {
       throw new InvalidInputError('missing-criteria', 'Give login, email or both');
     }
-    const criteria = [...(login === undefined ? [] : [{ login }]), ...(email === undefined ? [] : [{ email: email.toLowerCase() }])];
-    const profile = await deps.orm.em.fork().findOne(Profile, { $or: criteria });
+    const profile = await profileUsing(deps.orm, { login, email });
     if (profile === null || !actsFor(callerOf(request), profile.login)) throw new NotFoundError('profile', 'No profile uses this login or email');
     return { id: profile.id };
   });
@@ -71,7 +67,7 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
       response: { 200: ProfileView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request) => {
-    const profile = await deps.orm.em.fork().findOne(Profile, { id: request.params.id });
+    const profile = await profileById(deps.orm, request.params.id);
     if (profile === null || !actsFor(callerOf(request), profile.login)) throw new NotFoundError('profile', `No profile with id ${request.params.id}`);
     return toProfileView(profile);
   });
