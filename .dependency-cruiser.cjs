@@ -6,10 +6,17 @@ module.exports = {
   forbidden: [
     {
       name: 'no-module-internals',
-      comment: "A module may import another module only through its public entry, modules/<name>/index.ts",
+      comment: "A module may import another module only through its public entry, modules/<name>/index.ts (tests also through its test kit)",
       severity: 'error',
       from: { path: '^modules/([^/]+)/' },
-      to: { path: '^modules/[^/]+/', pathNot: ['^modules/$1/', '^modules/[^/]+/index\\.ts$'] },
+      to: { path: '^modules/[^/]+/', pathNot: ['^modules/$1/', '^modules/[^/]+/index\\.ts$', '^modules/[^/]+/testing/[^/]+\\.kit\\.ts$'] },
+    },
+    {
+      name: 'test-kits-for-tests',
+      comment: "A module's test kit (testing/<name>.kit.ts) drives it from tests; running code never imports one",
+      severity: 'error',
+      from: { pathNot: ['\\.test\\.ts$', '^modules/[^/]+/testing/', '^test/', '^bench/'] },
+      to: { path: '^modules/[^/]+/testing/' },
     },
     {
       name: 'platform-knows-no-module',

@@ -4,7 +4,6 @@ import pg from 'pg';
 import { ModuleConsumer } from '../src/platform/messaging/module-consumer.ts';
 import { bindHandlers, handles } from '../src/platform/messaging/event-handler.ts';
 import { HEADERS } from '../src/platform/messaging/envelope.ts';
-import { KafkaTransport } from '../src/platform/messaging/transports/kafka.transport.ts';
 import type { Transport } from '../src/platform/messaging/transports/transport.ts';
 import type { TestKafkaBroker } from '../test/harness/kafka-broker.ts';
 import { startTestPlatform, type TestPlatform } from '../test/harness/platform.ts';

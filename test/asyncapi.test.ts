@@ -37,9 +37,10 @@ const SPEC_TOPICS: Array<{ topic: string; producer: string; consumers: string[] 
 const ALL_MODULES = ['profile', 'account', 'payment', 'billing', 'order', 'notification'];
 
 /**
- * Seed 002's payloads, copied from the seed: the example message and each field's declared type
+ * The payloads fixed for outside consumers (docs/requirements.md#seed-002-payloads), as originally
+ * specified: the example message and each field's declared type in the original (Java) terms
  * (Long → integer, BigDecimal/Double → number, String → string, Timestamp → date-time string).
- * `optional` are the fields the seed marks "(optionnel)".
+ * `optional` are the fields marked optional there.
  */
 type SeedType = 'Long' | 'BigDecimal' | 'Double' | 'String' | 'Timestamp' | 'List<String>' | { Object: Record<string, SeedType> };
 const SEED_002: Record<string, { example: string; fields: Record<string, SeedType>; optional?: string[] }> = {
@@ -116,17 +117,17 @@ function expectedSchemaOf(type: SeedType): Record<string, unknown> {
   }
 }
 
-/** Same property names, JSON types and required fields as the seed, recursively. */
+/** Same property names, JSON types and required fields as the fixed payload, recursively. */
 function checkShape(t: Test, schema: JsonSchema, fields: Record<string, SeedType>, optional: string[], where: string): void {
   const properties = schema['properties'] as Record<string, JsonSchema>;
   t.equal(schema['type'], 'object', `${where} is an object`);
-  t.same(Object.keys(properties).sort(), Object.keys(fields).sort(), `${where} has exactly the seed's fields`);
+  t.same(Object.keys(properties).sort(), Object.keys(fields).sort(), `${where} has exactly the fixed payload's fields`);
   t.same([...(schema['required'] as string[])].sort(), Object.keys(fields).filter((field) => !optional.includes(field)).sort(),
-    `${where} requires every field the seed does not mark optional`);
+    `${where} requires every field not marked optional`);
   for (const [field, type] of Object.entries(fields)) {
     const property = properties[field];
     if (property === undefined) continue;
-    t.match(property, expectedSchemaOf(type), `${where}.${field} is ${JSON.stringify(expectedSchemaOf(type))} (seed: ${typeof type === 'string' ? type : 'Object'})`);
+    t.match(property, expectedSchemaOf(type), `${where}.${field} is ${JSON.stringify(expectedSchemaOf(type))} (declared: ${typeof type === 'string' ? type : 'Object'})`);
     if (typeof type === 'object') checkShape(t, property, type.Object, [], `${where}.${field}`);
   }
 }
@@ -201,7 +202,7 @@ t.test('AsyncAPI › every message carries the CloudEvents binary-mode headers o
   t.match(accountCreated.bindings.kafka.key['description'], /accountId/, 'the Kafka key names the field it comes from');
 });
 
-t.test('AsyncAPI › seed 002 payloads keep exactly the seed\'s field names and JSON types', async (t) => {
+t.test('AsyncAPI › the fixed payloads keep exactly their original field names and JSON types', async (t) => {
   for (const [topic, seed] of Object.entries(SEED_002)) {
     const producer = SPEC_TOPICS.find((row) => row.topic === topic)!.producer;
     if (document.channels[topic] === undefined) {
@@ -210,7 +211,7 @@ t.test('AsyncAPI › seed 002 payloads keep exactly the seed\'s field names and 
     }
     const payload = payloadOf(topic);
     checkShape(t, payload, seed.fields, seed.optional ?? [], topic);
-    t.ok(Compile(payload).Check(JSON.parse(seed.example)), `${topic} › the seed's example message is valid`);
+    t.ok(Compile(payload).Check(JSON.parse(seed.example)), `${topic} › the original example message is valid`);
   }
 });
 

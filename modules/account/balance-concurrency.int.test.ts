@@ -3,7 +3,8 @@ import { eventually } from '../../test/harness/eventually.ts';
 import type { TestPlatform } from '../../test/harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../../test/harness/suite.ts';
 import { PaymentRequested } from '../payment/index.ts';
-import { accountOf, commitEvent, deadLetterCount, ledgerOf, minor, openAccount, outboxPayloads } from './testing/account.kit.ts';
+import { accountOf, deadLetterCount, ledgerOf, minor, openAccount } from './testing/account.kit.ts';
+import { AccountFundsRejected, AccountFundsReserved } from './index.ts';
 
 const OPERATIONS = 200;
 const STARTING_BALANCE = 1000;
@@ -37,8 +38,6 @@ async function inBatches<T>(items: T[], inFlight: number, run: (item: T) => Prom
   await Promise.all(Array.from({ length: inFlight }, worker));
 }
 
-interface Answer { paymentId: number; amount: number; reason?: string }
-
 for (const transport of TRANSPORTS) {
   t.test(`one account under ${OPERATIONS} concurrent withdrawals and payment reservations loses no update and never goes below zero [${transport}]`, async (t) => {
     const app = await platformFor(t, transport, { isolate: ['profile', 'account'] });
@@ -51,7 +50,7 @@ for (const transport of TRANSPORTS) {
       withdrawals.push({ amount, status: response.statusCode, ...(response.statusCode === 200 ? {} : { code: response.json<{ code: string }>().code }) });
     };
     const paymentIds = Array.from({ length: OPERATIONS / 2 }, (_, i) => 2 * i + 1);
-    const request = (paymentId: number) => commitEvent(app, PaymentRequested, {
+    const request = (paymentId: number) => app.scenario.commit(PaymentRequested, {
       paymentId, accountId: account.accountId, amount: amountOf(paymentId), currency: 'EUR', transactionType: 'STANDARD', requestedAt: new Date().toISOString(),
     });
     // The reservation requests are committed all at once and the consumer works through them while
@@ -64,8 +63,8 @@ for (const transport of TRANSPORTS) {
 
     const [reserved, rejected] = await eventually(async () => {
       const answers = await Promise.all([
-        outboxPayloads<Answer>(app, 'account.funds.reserved', { accountId: account.accountId }),
-        outboxPayloads<Answer>(app, 'account.funds.rejected', { accountId: account.accountId }),
+        app.scenario.events(AccountFundsReserved, { accountId: account.accountId }),
+        app.scenario.events(AccountFundsRejected, { accountId: account.accountId }),
       ]);
       return answers[0].length + answers[1].length >= paymentIds.length ? answers : undefined;
     }, { what: `an answer to each of the ${paymentIds.length} payment requests`, timeoutMs: 60_000 });

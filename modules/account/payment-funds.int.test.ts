@@ -5,9 +5,9 @@ import { eventually } from '../../test/harness/eventually.ts';
 import type { TestPlatform } from '../../test/harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../../test/harness/suite.ts';
 import { PaymentCompleted, PaymentFailed, PaymentRequested, PaymentReversed } from '../payment/index.ts';
-import {
-  accountOf, adminHeaders, awaitEvent, commitEvent, deadLetterCount, handledByAccount, holdOf, ledgerOf, openAccount, outboxPayloads,
-} from './testing/account.kit.ts';
+import { accountOf, deadLetterCount, holdOf, ledgerOf, openAccount } from './testing/account.kit.ts';
+import { AccountBalanceChanged, AccountFundsRejected, AccountFundsReserved } from './index.ts';
+import { operatorHeaders } from '../../test/harness/tokens.ts';
 
 const at = () => new Date().toISOString();
 
@@ -25,8 +25,8 @@ function reversed(paymentId: number, accountId: number, amount: number) {
 }
 
 async function reserve(app: TestPlatform, paymentId: number, accountId: number, amount: number) {
-  await commitEvent(app, PaymentRequested, requested(paymentId, accountId, amount));
-  return awaitEvent(app, 'account.funds.reserved', { paymentId });
+  await app.scenario.commit(PaymentRequested, requested(paymentId, accountId, amount));
+  return app.scenario.waitForEvent(AccountFundsReserved, { paymentId });
 }
 
 /** The same wire message (same event id) twice, as a broker redelivering after a lost offset commit would. */
@@ -65,12 +65,12 @@ for (const transport of TRANSPORTS) {
       t.match(answer, { paymentId: 1, accountId: id, amount: 150.75, currency: 'EUR', reservedAt: String });
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 150.75, available: 849.25 }, 'balance stays, the amount is reserved');
       t.same(await holdOf(app, 1), { status: 'HELD', amount: 15075 });
-      t.same(await outboxPayloads(app, 'account.balance.changed', { accountId: id, changeReason: 'DEBIT' }), [], 'a reservation is not a balance change');
+      t.same(await app.scenario.events(AccountBalanceChanged, { accountId: id, changeReason: 'DEBIT' }), [], 'a reservation is not a balance change');
     });
 
     t.test('payment.completed › captures: balance and reserved drop by the amount, account.balance.changed DEBIT', async (t) => {
-      await commitEvent(app, PaymentCompleted, completed(1, id, 150.75));
-      const changed = await awaitEvent(app, 'account.balance.changed', { accountId: id, changeReason: 'DEBIT' });
+      await app.scenario.commit(PaymentCompleted, completed(1, id, 150.75));
+      const changed = await app.scenario.waitForEvent(AccountBalanceChanged, { accountId: id, changeReason: 'DEBIT' });
       t.match(changed, { accountId: id, previousBalance: 1000, newBalance: 849.25, changeAmount: -150.75, currency: 'EUR', changeReason: 'DEBIT', timestamp: String });
       t.match(await accountOf(app, 'payer'), { balance: 849.25, reserved: 0, available: 849.25 });
       t.equal((await holdOf(app, 1))?.status, 'CAPTURED');
@@ -78,14 +78,14 @@ for (const transport of TRANSPORTS) {
     });
 
     t.test('payment.reversed › re-credits the captured amount once, account.balance.changed CREDIT', async (t) => {
-      const first = await commitEvent(app, PaymentReversed, reversed(1, id, 150.75));
-      const changed = await awaitEvent(app, 'account.balance.changed', { accountId: id, changeReason: 'CREDIT', previousBalance: 849.25 });
+      const first = await app.scenario.commit(PaymentReversed, reversed(1, id, 150.75));
+      const changed = await app.scenario.waitForEvent(AccountBalanceChanged, { accountId: id, changeReason: 'CREDIT', previousBalance: 849.25 });
       t.match(changed, { previousBalance: 849.25, newBalance: 1000, changeAmount: 150.75, currency: 'EUR' });
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 0, available: 1000 });
       t.equal((await holdOf(app, 1))?.status, 'RECREDITED');
-      await handledByAccount(app, first);
-      const again = await commitEvent(app, PaymentReversed, reversed(1, id, 150.75));
-      await handledByAccount(app, again);
+      await app.scenario.handledBy('account', first);
+      const again = await app.scenario.commit(PaymentReversed, reversed(1, id, 150.75));
+      await app.scenario.handledBy('account', again);
       t.match(await accountOf(app, 'payer'), { balance: 1000 }, 'a second reversal event of the payment re-credits nothing');
       t.equal((await ledgerOf(app, id)).filter((entry) => entry.kind === 'PAYMENT_RECREDIT').length, 1, 'one re-credit in the ledger');
     });
@@ -93,65 +93,65 @@ for (const transport of TRANSPORTS) {
     t.test('payment.failed › releases the reservation, balance unchanged', async (t) => {
       await reserve(app, 2, id, 200);
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 200, available: 800 });
-      const failure = await commitEvent(app, PaymentFailed, failed(2, id, 200, 'PROCESSING_FAILED'));
-      await handledByAccount(app, failure);
+      const failure = await app.scenario.commit(PaymentFailed, failed(2, id, 200, 'PROCESSING_FAILED'));
+      await app.scenario.handledBy('account', failure);
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 0, available: 1000 });
       t.equal((await holdOf(app, 2))?.status, 'RELEASED');
-      const balanceEvents = await outboxPayloads(app, 'account.balance.changed', { accountId: id });
+      const balanceEvents = await app.scenario.events(AccountBalanceChanged, { accountId: id });
       t.equal(balanceEvents.length, 3, 'deposit, capture and re-credit changed the balance; the release did not');
     });
 
     t.test('payment.reversed before its payment.completed (another topic) › captures and re-credits; the late completion changes nothing', async (t) => {
       await reserve(app, 20, id, 30);
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 30 });
-      const reversal = await commitEvent(app, PaymentReversed, reversed(20, id, 30));
-      await handledByAccount(app, reversal);
+      const reversal = await app.scenario.commit(PaymentReversed, reversed(20, id, 30));
+      await app.scenario.handledBy('account', reversal);
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 0, available: 1000 }, 'the capture the reversal implies and the re-credit cancel out');
       t.equal((await holdOf(app, 20))?.status, 'RECREDITED');
-      const completion = await commitEvent(app, PaymentCompleted, completed(20, id, 30));
-      await handledByAccount(app, completion);
+      const completion = await app.scenario.commit(PaymentCompleted, completed(20, id, 30));
+      await app.scenario.handledBy('account', completion);
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 0 }, 'the late payment.completed takes nothing');
       const entries = (await ledgerOf(app, id)).filter((entry) => entry.reference === 'payment:20').map((entry) => [entry.kind, Number(entry.amount)]);
       t.same(entries, [['PAYMENT_CAPTURE', -3000], ['PAYMENT_RECREDIT', 3000]], 'one capture and one re-credit in the ledger');
     });
 
     t.test('payment.requested › refuses with the reason and reserves nothing', async (t) => {
-      await commitEvent(app, PaymentRequested, requested(3, id, 1000.01));
-      t.match(await awaitEvent(app, 'account.funds.rejected', { paymentId: 3 }), {
+      await app.scenario.commit(PaymentRequested, requested(3, id, 1000.01));
+      t.match(await app.scenario.waitForEvent(AccountFundsRejected, { paymentId: 3 }), {
         paymentId: 3, accountId: id, amount: 1000.01, currency: 'EUR', reason: 'INSUFFICIENT_FUNDS', rejectedAt: String,
       });
-      await commitEvent(app, PaymentRequested, requested(4, id, 10, 'USD'));
-      t.match(await awaitEvent(app, 'account.funds.rejected', { paymentId: 4 }), { accountId: id, currency: 'USD', reason: 'CURRENCY_MISMATCH' });
-      await commitEvent(app, PaymentRequested, requested(5, 987_654, 10));
-      t.match(await awaitEvent(app, 'account.funds.rejected', { paymentId: 5 }), { accountId: 987_654, reason: 'ACCOUNT_NOT_FOUND' }, 'unknown account: the requested id is reported');
+      await app.scenario.commit(PaymentRequested, requested(4, id, 10, 'USD'));
+      t.match(await app.scenario.waitForEvent(AccountFundsRejected, { paymentId: 4 }), { accountId: id, currency: 'USD', reason: 'CURRENCY_MISMATCH' });
+      await app.scenario.commit(PaymentRequested, requested(5, 987_654, 10));
+      t.match(await app.scenario.waitForEvent(AccountFundsRejected, { paymentId: 5 }), { accountId: 987_654, reason: 'ACCOUNT_NOT_FOUND' }, 'unknown account: the requested id is reported');
 
       const suspended = await openAccount(app, 'suspended-payer', { deposit: 50 });
-      t.equal((await app.request({ method: 'POST', url: `/accounts/${suspended.accountId}/suspend`, headers: adminHeaders, payload: { reason: 'REVIEW' } })).statusCode, 200);
-      await commitEvent(app, PaymentRequested, requested(6, suspended.accountId, 10));
-      t.match(await awaitEvent(app, 'account.funds.rejected', { paymentId: 6 }), { accountId: suspended.accountId, reason: 'ACCOUNT_SUSPENDED' });
+      t.equal((await app.request({ method: 'POST', url: `/accounts/${suspended.accountId}/suspend`, headers: operatorHeaders, payload: { reason: 'REVIEW' } })).statusCode, 200);
+      await app.scenario.commit(PaymentRequested, requested(6, suspended.accountId, 10));
+      t.match(await app.scenario.waitForEvent(AccountFundsRejected, { paymentId: 6 }), { accountId: suspended.accountId, reason: 'ACCOUNT_SUSPENDED' });
       const closed = await openAccount(app, 'closed-payer', { deposit: 50 });
-      t.equal((await app.request({ method: 'POST', url: `/accounts/${closed.accountId}/close`, headers: adminHeaders })).statusCode, 200);
-      await commitEvent(app, PaymentRequested, requested(7, closed.accountId, 10));
-      t.match(await awaitEvent(app, 'account.funds.rejected', { paymentId: 7 }), { accountId: closed.accountId, reason: 'ACCOUNT_CLOSED' });
+      t.equal((await app.request({ method: 'POST', url: `/accounts/${closed.accountId}/close`, headers: operatorHeaders })).statusCode, 200);
+      await app.scenario.commit(PaymentRequested, requested(7, closed.accountId, 10));
+      t.match(await app.scenario.waitForEvent(AccountFundsRejected, { paymentId: 7 }), { accountId: closed.accountId, reason: 'ACCOUNT_CLOSED' });
 
       for (const paymentId of [3, 4, 6, 7]) t.equal(await holdOf(app, paymentId), undefined, `no hold for refused payment ${paymentId}`);
-      t.same(await outboxPayloads(app, 'account.funds.reserved', { paymentId: 3 }), [], 'a refused payment is not reserved');
+      t.same(await app.scenario.events(AccountFundsReserved, { paymentId: 3 }), [], 'a refused payment is not reserved');
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 0 });
 
       // The payment module reports the refused payment as failed; there is nothing to release.
-      const failure = await commitEvent(app, PaymentFailed, failed(3, id, 1000.01, 'INSUFFICIENT_FUNDS'));
-      await handledByAccount(app, failure);
+      const failure = await app.scenario.commit(PaymentFailed, failed(3, id, 1000.01, 'INSUFFICIENT_FUNDS'));
+      await app.scenario.handledBy('account', failure);
       t.match(await accountOf(app, 'payer'), { balance: 1000, reserved: 0 }, 'payment.failed without a hold changes nothing');
     });
 
     t.test('payment.requested › the same payment requested again is not reserved twice', async (t) => {
       await reserve(app, 8, id, 100);
-      const again = await commitEvent(app, PaymentRequested, requested(8, id, 100));
-      await handledByAccount(app, again);
+      const again = await app.scenario.commit(PaymentRequested, requested(8, id, 100));
+      await app.scenario.handledBy('account', again);
       t.match(await accountOf(app, 'payer'), { reserved: 100 });
-      t.equal((await outboxPayloads(app, 'account.funds.reserved', { paymentId: 8 })).length, 1, 'answered once');
-      const release = await commitEvent(app, PaymentFailed, failed(8, id, 100, 'CANCELLED'));
-      await handledByAccount(app, release);
+      t.equal((await app.scenario.events(AccountFundsReserved, { paymentId: 8 })).length, 1, 'answered once');
+      const release = await app.scenario.commit(PaymentFailed, failed(8, id, 100, 'CANCELLED'));
+      await app.scenario.handledBy('account', release);
       t.match(await accountOf(app, 'payer'), { reserved: 0 });
     });
 
@@ -159,15 +159,15 @@ for (const transport of TRANSPORTS) {
       await reserve(app, 10, id, 99.99);
       const duplicatesBefore = await duplicatesSeenByAccount(app);
       const eventId = await deliverTwice(app, completed(10, id, 99.99));
-      await handledByAccount(app, eventId);
+      await app.scenario.handledBy('account', eventId);
       const absorbed = await eventually(async () => ((await duplicatesSeenByAccount(app)) > duplicatesBefore ? true : undefined), { what: 'the second delivery to reach the account consumer', timeoutMs: 30_000 });
       t.ok(absorbed, 'the second delivery reached the consumer and was recognised as a duplicate');
       t.match(await accountOf(app, 'payer'), { balance: 900.01, reserved: 0, available: 900.01 });
       t.equal((await ledgerOf(app, id)).filter((entry) => entry.reference === 'payment:10').length, 1, 'one capture in the ledger');
-      t.equal((await outboxPayloads(app, 'account.balance.changed', { accountId: id, newBalance: 900.01 })).length, 1, 'one account.balance.changed');
+      t.equal((await app.scenario.events(AccountBalanceChanged, { accountId: id, newBalance: 900.01 })).length, 1, 'one account.balance.changed');
 
-      const republished = await commitEvent(app, PaymentCompleted, completed(10, id, 99.99));
-      await handledByAccount(app, republished);
+      const republished = await app.scenario.commit(PaymentCompleted, completed(10, id, 99.99));
+      await app.scenario.handledBy('account', republished);
       t.match(await accountOf(app, 'payer'), { balance: 900.01, reserved: 0 }, 'a new payment.completed event for a captured payment captures nothing');
     });
 

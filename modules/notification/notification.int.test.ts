@@ -68,7 +68,7 @@ for (const transport of TRANSPORTS) {
   t.test(`GET /notifications › one message per event, newest first, whatever identifiers the event carried [${transport}]`, async (t) => {
     const app = await start(t, transport);
 
-    // Seed 004: register and top up for real; the account module's own events become messages.
+    // Register and top up for real; the account module's own events become messages.
     const registered = await app.request({ method: 'POST', url: '/profiles', payload: { login: 'alice', fullName: 'Alice Martin', email: 'alice@example.org' } });
     t.equal(registered.statusCode, 201);
     const userId = registered.json<{ id: number }>().id;
@@ -119,7 +119,7 @@ for (const transport of TRANSPORTS) {
     t.notOk(list.items.some((item) => item.sourceEventId === statusChange.id || item.sourceEventId === strangers.id), 'no message from events that are not alice\'s to hear');
 
     const alias = await app.request({ method: 'GET', url: '/notice/notices/?login=alice' });
-    t.equal(alias.statusCode, 200, 'GET /notice/notices/ › seed 004 alias answers');
+    t.equal(alias.statusCode, 200, 'GET /notice/notices/ › the original API\'s alias answers');
     t.same(alias.json(), list, 'GET /notice/notices/ › same messages as GET /notifications');
     const page = (await app.request({ method: 'GET', url: '/notifications?login=alice&limit=2&offset=1' })).json<NotificationList>();
     t.same(page.items, list.items.slice(1, 3), 'limit and offset page the newest-first list');

@@ -15,7 +15,7 @@ const WAITERS = 'orderOutcomeWaiters';
 
 export default defineModule({
   name: 'order',
-  description: 'Orders (seed 004): placed, charged by billing, answered paid or not paid',
+  description: 'Orders: placed, charged by billing, answered paid or not paid',
   entities: [OrderEntity, OrderItemEntity],
   produces: [OrderCreated],
   settings: OrderSettings,

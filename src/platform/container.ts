@@ -3,7 +3,7 @@ import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'a
 import type { Config } from '../config.ts';
 import type { TokenVerifier } from './auth/bearer-tokens.ts';
 import type { ServiceAuthorization } from './auth/service-tokens.ts';
-import type { IdempotencyKeys } from './http/idempotency.ts';
+import { type IdempotencyKeys } from './http/idempotency.ts';
 import type { MoneyLimits } from './money.ts';
 import type { Parking } from './messaging/parking.ts';
 import type { Clock, IdGenerator } from './clock.ts';

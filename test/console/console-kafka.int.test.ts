@@ -1,8 +1,8 @@
 import t from 'tap';
 import { buildConsole, horizontalOverflow, launchBrowser, pageProblems, screenshot, signIn } from '../harness/browser.ts';
 import { eventually } from '../harness/eventually.ts';
-import { onboard } from '../harness/flows.ts';
 import { platformFor } from '../harness/suite.ts';
+import { openAccount } from '../../modules/account/testing/account.kit.ts';
 
 /** The overview on Kafka: consumer lag per partition (committed offset against the high watermark). */
 t.test('operator console overview [kafka]', async (t) => {
@@ -13,7 +13,7 @@ t.test('operator console overview [kafka]', async (t) => {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   const problems = pageProblems(page);
   page.setDefaultTimeout(15_000);
-  await onboard(app, 'console-kai', 50);
+  await openAccount(app, 'console-kai', { deposit: 50 });
 
   await signIn(page, url);
   await page.getByTestId('transport').getByText('kafka').waitFor();

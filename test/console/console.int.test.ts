@@ -3,10 +3,10 @@ import { AccountBalanceChanged } from '../../modules/account/index.ts';
 import type { Transport } from '../../src/platform/messaging/transports/transport.ts';
 import { buildConsole, horizontalOverflow, launchBrowser, pageProblems, reloadUntil, screenshot, signIn } from '../harness/browser.ts';
 import { eventually } from '../harness/eventually.ts';
-import { adminHeaders, onboard } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor } from '../harness/suite.ts';
-import { bearer, customerAuthorization } from '../harness/tokens.ts';
+import { bearer, customerAuthorization, operatorHeaders } from '../harness/tokens.ts';
+import { openAccount } from '../../modules/account/testing/account.kit.ts';
 
 /**
  * The operator console in a real browser (headless Debian chromium) against the platform listening
@@ -61,8 +61,8 @@ t.test('operator console in a browser [local]', async (t) => {
   if (process.env['CONSOLE_TEST_DEBUG'] === '1') page.on('response', async (response) => { if (response.url().includes('/admin/')) console.error(response.request().method(), response.url(), response.status(), (await response.text().catch(() => '')).slice(0, 300)); });
   page.setDefaultTimeout(15_000);
   const notification = `${app.config.kafka.groupPrefix}.notification`;
-  const ann = await onboard(app, 'console-ann', 1000);
-  const bob = await onboard(app, 'console-bob', 1000);
+  const ann = await openAccount(app, 'console-ann', { deposit: 1000 });
+  const bob = await openAccount(app, 'console-bob', { deposit: 1000 });
 
   t.test('sign in: a customer token is refused, an operator token signs in for the browser session only', async (t) => {
     await page.goto(`${url}/console`);
@@ -230,7 +230,7 @@ t.test('operator console in a browser [local]', async (t) => {
     // The key is released when the group takes the release message: a moment later.
     await reloadUntil(page, row, 'the key gone from the page', false);
     const released = await eventually(async () => {
-      const body = (await app.request({ method: 'GET', url: `/admin/parked-keys?consumer=${notification}`, headers: adminHeaders })).json<{ items: Array<{ key: string }> }>();
+      const body = (await app.request({ method: 'GET', url: `/admin/parked-keys?consumer=${notification}`, headers: operatorHeaders })).json<{ items: Array<{ key: string }> }>();
       return body.items.every((item) => item.key !== String(bob.accountId));
     }, { what: 'bob\'s key no longer parked', timeoutMs: 30_000 });
     t.ok(released, 'the key is released');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { eventually } from '../harness/eventually.ts';
-import { account, onboard } from '../harness/flows.ts';
 import { platformFor } from '../harness/suite.ts';
+import { accountOf, openAccount } from '../../modules/account/testing/account.kit.ts';
 
 /** Runs `tasks` with at most `limit` in flight. */
 async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
@@ -21,7 +21,7 @@ t.test('one account under 200 concurrent payments and withdrawals through the AP
     env: { FRAUD_MAX_PAYMENTS_PER_MINUTE: '100000', PROCESSING_DELAY_MIN_MS: '0', PROCESSING_DELAY_MAX_MS: '30', DATABASE_POOL_SIZE: '20' },
   });
   const start = 1000;
-  await onboard(app, 'hugo', start);
+  await openAccount(app, 'hugo', { deposit: start });
   // 100 payments of 7.00 and 100 withdrawals of 12.00 (1900 in all) against 1000: some must be refused.
   type Outcome = { kind: 'payment' | 'withdrawal'; response: Awaited<ReturnType<typeof app.request>> };
   const tasks: Array<() => Promise<Outcome>> = Array.from({ length: 200 }, (_, i) => i % 2 === 0
@@ -42,7 +42,7 @@ t.test('one account under 200 concurrent payments and withdrawals through the AP
   }, { what: 'every payment settled', timeoutMs: 90_000, intervalMs: 250 });
   const completed = finals.filter((s) => s === 'COMPLETED').length;
   const settled = await eventually(async () => {
-    const current = await account(app, 'hugo');
+    const current = await accountOf(app, 'hugo');
     return current.reserved === 0 ? current : undefined;
   }, { what: 'all reservations captured or released', timeoutMs: 30_000 });
 

@@ -24,7 +24,7 @@ for (const transport of TRANSPORTS) {
     const account = (await app.request({ method: 'GET', url: '/account?login=alice' })).json<AccountBody>();
     t.match(account, { login: 'alice', balance: 0, reserved: 0, available: 0, currency: 'EUR', status: 'ACTIVE' }, 'profile.registered › an EUR account with balance 0 is opened');
     const alias = await app.request({ method: 'GET', url: '/account/?login=alice' });
-    t.same(alias.json(), account, 'GET /account/?login= › seed alias answers the same');
+    t.same(alias.json(), account, 'GET /account/?login= › the original API\'s alias answers the same');
     t.same((await app.request({ method: 'GET', url: `/accounts/${account.accountId}` })).json(), account, 'GET /accounts/{id} › same account');
 
     const duplicateLogin = await app.request({ method: 'POST', url: '/profiles', payload: { login: 'alice', fullName: 'Other', email: 'other@example.org' } });
@@ -39,7 +39,7 @@ for (const transport of TRANSPORTS) {
     t.equal((await app.request({ method: 'GET', url: '/profiles/check?login=nobody' })).statusCode, 404, 'GET /profiles/check › unknown is 404');
 
     const viaAlias = await app.request({ method: 'POST', url: '/person/register', payload: { login: 'bob', fullName: 'Bob', email: 'bob@example.org', currency: 'USD' } });
-    t.equal(viaAlias.statusCode, 201, 'POST /person/register › seed alias registers');
+    t.equal(viaAlias.statusCode, 201, 'POST /person/register › the original API\'s alias registers');
     const bobAccount = await eventually(async () => {
       const response = await app.request({ method: 'GET', url: '/account?login=bob' });
       return response.statusCode === 200 ? response.json<AccountBody>() : undefined;

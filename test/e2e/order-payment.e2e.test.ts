@@ -1,7 +1,7 @@
 import t from 'tap';
-import { answerCharge, chargeRequested, outboxPayloads } from '../harness/acting-account.ts';
+import { answerCharge, chargeRequested } from '../harness/acting-account.ts';
+import { BillingChargeFailed, BillingChargeSucceeded } from '../../modules/billing/index.ts';
 import { eventually } from '../harness/eventually.ts';
-import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 
 interface OrderAnswer { orderId: number; status: string; isPaid?: boolean; failureReason?: string | null }
@@ -34,7 +34,7 @@ for (const transport of TRANSPORTS) {
     t.equal(paid.statusCode, 200, 'POST /orders › 200 once the charge outcome is known');
     t.same(paid.json(), { orderId: paidRequest.orderId, status: 'PAID', isPaid: true, failureReason: null }, 'POST /orders › isPaid=true when the account was debited');
 
-    const succeeded = await outboxPayloads(app, 'billing.charge.succeeded', 'orderId', paidRequest.orderId);
+    const succeeded = await app.scenario.events(BillingChargeSucceeded, { orderId: paidRequest.orderId });
     t.match(succeeded, [{ chargeId: paidRequest.chargeId, orderId: paidRequest.orderId, login: 'alice', accountId, amount: 60.07, currency: 'EUR' }], 'account.charge.debited › billing.charge.succeeded is published once');
     const order = (await app.request({ method: 'GET', url: `/orders/${paidRequest.orderId}` })).json<OrderBody>();
     t.match(order, {
@@ -42,7 +42,7 @@ for (const transport of TRANSPORTS) {
       items: [{ name: 'Coffee beans', quantity: 3, unitPrice: 19.99 }, { name: 'Filter', quantity: 1, unitPrice: 0.1 }],
     }, 'GET /orders/{id} › the paid order with its lines');
 
-    // Not paid: the seed alias, an amount instead of items, and an account that cannot pay.
+    // Not paid: the original API's alias path, an amount instead of items, and an account that cannot pay.
     const placingTooMuch = app.request({ method: 'POST', url: '/order/createOrder', payload: { login: 'alice', amount: 1000, currency: 'EUR' } });
     const refusedRequest = await chargeRequested(app, 'alice', { nth: 1 });
     t.match(refusedRequest, { amount: 1000, currency: 'EUR' });
@@ -50,7 +50,7 @@ for (const transport of TRANSPORTS) {
     const notPaid = await placingTooMuch;
     t.equal(notPaid.statusCode, 200, 'POST /order/createOrder › 200 once the outcome is known');
     t.same(notPaid.json(), { orderId: refusedRequest.orderId, status: 'PAYMENT_FAILED', isPaid: false, failureReason: 'INSUFFICIENT_FUNDS' }, 'POST /order/createOrder › isPaid=false with the reason');
-    t.match(await outboxPayloads(app, 'billing.charge.failed', 'orderId', refusedRequest.orderId), [{ orderId: refusedRequest.orderId, reason: 'INSUFFICIENT_FUNDS', amount: 1000, accountId }], 'account.charge.rejected › billing.charge.failed carries the reason');
+    t.match(await app.scenario.events(BillingChargeFailed, { orderId: refusedRequest.orderId }), [{ orderId: refusedRequest.orderId, reason: 'INSUFFICIENT_FUNDS', amount: 1000, accountId }], 'account.charge.rejected › billing.charge.failed carries the reason');
 
     const charges = (await app.request({ method: 'GET', url: '/billing/charges?login=alice' })).json<Page<ChargeBody>>();
     t.equal(charges.total, 2, 'GET /billing/charges › both charges of alice');
@@ -71,7 +71,7 @@ for (const transport of TRANSPORTS) {
       return row!.n === 2 ? row : undefined;
     }, { what: 'the repeated answer handled' });
     t.ok(repeatHandled, 'the repeated account.charge.debited was handled');
-    t.equal((await outboxPayloads(app, 'billing.charge.succeeded', 'orderId', paidRequest.orderId)).length, 1, 'a repeated debit answer publishes no second billing.charge.succeeded');
+    t.equal((await app.scenario.events(BillingChargeSucceeded, { orderId: paidRequest.orderId })).length, 1, 'a repeated debit answer publishes no second billing.charge.succeeded');
 
     // Idempotency-Key: the same key and body replay the first answer; another body is 422.
     const keyed = { method: 'POST' as const, url: '/orders', headers: { 'idempotency-key': 'order-42' }, payload: { login: 'alice', amount: 12.5 } };

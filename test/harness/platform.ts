@@ -3,6 +3,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig, type ModuleName } from '../../src/config.ts';
 import { customerAuthorization, OPERATOR_AUTHORIZATION } from './tokens.ts';
+import { Scenario } from './scenario.ts';
 import { startPlatform, type PlatformOverrides, type RunningPlatform } from '../../src/platform/runtime.ts';
 
 export type TransportKind = 'local' | 'kafka';
@@ -26,6 +27,8 @@ export interface TestPlatformOptions {
 
 export interface TestPlatform extends RunningPlatform {
   namespace: string;
+  /** Stimulate the platform, then wait for the events or handling it causes. */
+  scenario: Scenario;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
   json<T = unknown>(response: LightMyRequestResponse): T;
 }
@@ -68,9 +71,12 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
   const logger = pino({ level: env['LOG_LEVEL'] ?? 'silent' });
   const platform = await startPlatform(config, { logger, ...options.overrides });
   let routeRoles: Promise<RouteRoles> | undefined;
-  return {
+  const testPlatform: TestPlatform = {
     ...platform,
     namespace,
+    get scenario() {
+      return new Scenario(testPlatform);
+    },
     request: async (request) => {
       const http = platform.http;
       if (http === undefined) throw new Error('this test platform has no api role');
@@ -79,6 +85,7 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     },
     json: <T>(response: LightMyRequestResponse) => response.json<T>(),
   };
+  return testPlatform;
 }
 
 /** Which roles each operation of the served document takes: `[matcher of method and path, roles]`. */

@@ -4,10 +4,10 @@ import t, { type Test } from 'tap';
 import { OutboxRelay } from '../../relay/outbox-relay.ts';
 import { createTestDatabase } from '../harness/database.ts';
 import { eventually } from '../harness/eventually.ts';
-import { onboard } from '../harness/flows.ts';
 import { startPgFaultProxy, type PgFaultProxy } from '../harness/pg-fault-proxy.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
+import { openAccount } from '../../modules/account/testing/account.kit.ts';
 
 /**
  * Idempotency-Key at the API edge, with the database connection broken at the moments that used
@@ -69,7 +69,7 @@ for (const transport of TRANSPORTS) {
     const { app, proxy, direct } = await harness(t, transport);
 
     t.test('the connection dies after the payment is written, before its response is stored › nothing committed; the retry pays once', async (t) => {
-      await onboard(app, 'cara', 100);
+      await openAccount(app, 'cara', { deposit: 100 });
       const body = { userName: 'cara', amount: 12.5, currency: 'EUR' };
       const cut = proxy.cutBefore(['update messaging.idempotency_key set status_code', 'cara-pay-1']);
       const first = await pay(app, body, 'cara-pay-1');
@@ -83,7 +83,7 @@ for (const transport of TRANSPORTS) {
     });
 
     t.test('the commit succeeds and its acknowledgement is lost › the retry replays the stored response', async (t) => {
-      await onboard(app, 'dan', 100);
+      await openAccount(app, 'dan', { deposit: 100 });
       const body = { userName: 'dan', amount: 7, currency: 'EUR' };
       const lost = proxy.loseCommitAck('dan-pay-1');
       const first = await pay(app, body, 'dan-pay-1');
@@ -99,7 +99,7 @@ for (const transport of TRANSPORTS) {
     });
 
     t.test('PUT /account/operation whose acknowledgement is lost › the retry books nothing more', async (t) => {
-      await onboard(app, 'eve', 0);
+      await openAccount(app, 'eve');
       const body = { login: 'eve', operation: 'DEPOSIT', sum: 40 };
       const lost = proxy.loseCommitAck('eve-deposit-1');
       t.equal((await operate(app, body, 'eve-deposit-1')).statusCode, 503);
@@ -110,7 +110,7 @@ for (const transport of TRANSPORTS) {
     });
 
     t.test('PUT /account/operation sent twice with one key books once; without a key each PUT is an operation', async (t) => {
-      await onboard(app, 'fay', 0);
+      await openAccount(app, 'fay');
       const body = { login: 'fay', operation: 'DEPOSIT', sum: 25 };
       const first = await operate(app, body, 'fay-deposit-1');
       const again = await operate(app, body, 'fay-deposit-1');
@@ -126,7 +126,7 @@ for (const transport of TRANSPORTS) {
     });
 
     t.test('a request with the key of one still running › 409 at once, however long the first takes; then the first answer', async (t) => {
-      const gus = await onboard(app, 'gus', 100);
+      const gus = await openAccount(app, 'gus', { deposit: 100 });
       const body = { userName: 'gus', amount: 3, currency: 'EUR' };
       t.equal((await pay(app, body)).statusCode, 201, 'a first payment puts the payer in the payment cache');
       // Holding the payer's cache row keeps the next request inside its transaction.
@@ -159,8 +159,8 @@ for (const transport of TRANSPORTS) {
     });
 
     t.test('keys are scoped per caller and per route', async (t) => {
-      await onboard(app, 'hal', 100);
-      await onboard(app, 'ida', 100);
+      await openAccount(app, 'hal', { deposit: 100 });
+      await openAccount(app, 'ida', { deposit: 100 });
       const hal = await pay(app, { userName: 'hal', amount: 2, currency: 'EUR' }, 'shared-key');
       const ida = await pay(app, { userName: 'ida', amount: 2, currency: 'EUR' }, 'shared-key');
       t.equal(hal.statusCode, 201);
@@ -171,7 +171,7 @@ for (const transport of TRANSPORTS) {
     });
 
     t.test('an expired key is a new key; the relay prunes expired keys', async (t) => {
-      await onboard(app, 'jon', 100);
+      await openAccount(app, 'jon', { deposit: 100 });
       const body = { userName: 'jon', amount: 4, currency: 'EUR' };
       const first = await pay(app, body, 'jon-pay-1');
       await direct.query(`update messaging.idempotency_key set expires_at = now() - interval '1 second' where key = 'jon-pay-1'`);

@@ -8,10 +8,11 @@ import { OpenAPIBackend, ValidationContext, type AjvCustomizer, type Document, t
 import t from 'tap';
 import { Format } from 'typebox/format';
 import { eventually } from '../harness/eventually.ts';
-import { notificationTypes, onboard, paymentStatus } from '../harness/flows.ts';
+import { notificationTypes, paymentStatus } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor } from '../harness/suite.ts';
 import { customerAuthorization } from '../harness/tokens.ts';
+import { openAccount } from '../../modules/account/testing/account.kit.ts';
 
 interface Exchange { request: InjectOptions; response: LightMyRequestResponse }
 interface Content { content?: Record<string, { schema?: object }> }
@@ -156,8 +157,8 @@ t.test('the main flows\' requests and responses conform to the served OpenAPI do
   };
 
   // Onboarding and top-up (GET /account is polled until the account exists: 404s, then 200).
-  const alice = await onboard(app, 'alice', 200);
-  await onboard(app, 'bob', 0);
+  const alice = await openAccount(app, 'alice', { deposit: 200 });
+  await openAccount(app, 'bob');
 
   // A payment, then its reversal.
   const payment = await answered<{ id: number }>({ method: 'POST', url: '/payments', payload: { userName: 'alice', amount: 50, currency: 'EUR' } }, 201);

@@ -1,10 +1,11 @@
 import t from 'tap';
 import { AccountBalanceChanged } from '../../modules/account/index.ts';
 import { eventually } from '../harness/eventually.ts';
-import { adminHeaders, onboard, paymentStatus } from '../harness/flows.ts';
+import { paymentStatus } from '../harness/flows.ts';
 import { type TestPlatform } from '../harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
-import { customerAuthorization } from '../harness/tokens.ts';
+import { customerAuthorization, operatorHeaders } from '../harness/tokens.ts';
+import { openAccount } from '../../modules/account/testing/account.kit.ts';
 
 /**
  * The JSON API behind the operator console: flow, history, dead letters grouped by fingerprint
@@ -24,7 +25,7 @@ interface JourneyEvent {
   handledBy: Array<{ consumer: string }>; caused: Array<{ eventId: string; type: string }>; deadLetters: Array<{ id: number; redrivenAt: string | null }>;
 }
 
-const headers = adminHeaders;
+const headers = operatorHeaders;
 
 async function get<T>(app: TestPlatform, url: string): Promise<T> {
   const response = await app.request({ method: 'GET', url, headers });
@@ -43,8 +44,8 @@ for (const transport of TRANSPORTS) {
   t.test(`operator console API [${transport}]`, async (t) => {
     const app = await platformFor(t, transport);
     const notification = `${app.config.kafka.groupPrefix}.notification`;
-    const ann = await onboard(app, 'console-ann', 100);
-    const bob = await onboard(app, 'console-bob', 100);
+    const ann = await openAccount(app, 'console-ann', { deposit: 100 });
+    const bob = await openAccount(app, 'console-bob', { deposit: 100 });
 
     t.test('GET /admin/session names the operator; a customer is refused', async (t) => {
       t.match(await get(app, '/admin/session'), { subject: String, role: 'operator' });

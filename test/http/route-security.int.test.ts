@@ -3,11 +3,12 @@ import t from 'tap';
 import { LOCAL_TOKEN_AUDIENCE } from '../../src/config.ts';
 import { CALLER_ROLES, type CallerRole } from '../../src/platform/auth/caller.ts';
 import { BEARER_SCHEME } from '../../src/platform/auth/route-security.ts';
-import { onboard, paymentStatus } from '../harness/flows.ts';
+import { paymentStatus } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor } from '../harness/suite.ts';
 import { bearer, customerAuthorization, testSigningKey as key } from '../harness/tokens.ts';
 import { SignJWT } from 'jose';
+import { openAccount } from '../../modules/account/testing/account.kit.ts';
 
 /**
  * Walks every operation of the served OpenAPI document and checks what it answers against the
@@ -99,7 +100,7 @@ const UNFILTERED_LISTS = new Set(['GET /profiles']);
 
 t.test('every route answers as its declared security says', async (t) => {
   const app = await platformFor(t, 'local');
-  const owned = { ...(await aliceOwns(app)), otherAccountId: (await onboard(app, 'bob', 0)).accountId };
+  const owned = { ...(await aliceOwns(app)), otherAccountId: (await openAccount(app, 'bob')).accountId };
   const document = (await app.request({ method: 'GET', url: '/docs/json', headers: { authorization: undefined } })).json<Document>();
   const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })));
@@ -166,8 +167,8 @@ t.test('every route answers as its declared security says', async (t) => {
 
 t.test('the money-moving routes are rate-limited per caller', async (t) => {
   const app = await platformFor(t, 'local', { env: { RATE_LIMIT_MONEY_PER_MINUTE: '3' } });
-  await onboard(app, 'carol', 0);
-  await onboard(app, 'dave', 0);
+  await openAccount(app, 'carol');
+  await openAccount(app, 'dave');
   const deposit = (login: string) => app.request({ method: 'PUT', url: '/account/operation', payload: { login, operation: 'DEPOSIT', sum: 1 } });
   const statuses: number[] = [];
   for (let n = 0; n < 4; n++) statuses.push((await deposit('carol')).statusCode);
@@ -181,7 +182,7 @@ t.test('the money-moving routes are rate-limited per caller', async (t) => {
 });
 
 async function aliceOwns(app: TestPlatform): Promise<Omit<Owned, 'otherAccountId'>> {
-  const account = await onboard(app, 'alice', 100);
+  const account = await openAccount(app, 'alice', { deposit: 100 });
   const profile = (await app.request({ method: 'GET', url: '/profiles/check?login=alice' })).json<{ id: number }>();
   const payment = (await app.request({ method: 'POST', url: '/payments', payload: { userName: 'alice', amount: 10, currency: 'EUR' } })).json<{ id: number }>();
   await paymentStatus(app, payment.id, (status) => status === 'COMPLETED');

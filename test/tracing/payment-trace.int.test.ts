@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import t, { type Test } from 'tap';
 import { eventually } from '../harness/eventually.ts';
-import { notificationTypes, onboard, paymentStatus } from '../harness/flows.ts';
+import { notificationTypes, paymentStatus } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 import { customerAuthorization } from '../harness/tokens.ts';
 import { writeWaterfall } from '../harness/waterfall.ts';
+import { openAccount } from '../../modules/account/testing/account.kit.ts';
 
 /**
  * One POST /payments, one trace: the HTTP request, every event written to the outbox (create),
@@ -76,7 +77,7 @@ function checkMessagingSpans(t: Test, spans: SpanRecord[], transport: string): v
 for (const transport of TRANSPORTS) {
   t.test(`one payment, one trace [${transport}]`, async (t) => {
     const app = await platformFor(t, transport, { env: { PROCESSING_DELAY_MIN_MS: '50', PROCESSING_DELAY_MAX_MS: '100' } });
-    await onboard(app, 'tracy', 100);
+    await openAccount(app, 'tracy', { deposit: 100 });
     const traceId = randomBytes(16).toString('hex');
     const id = await pay(app, 'tracy', 30, traceId);
     t.equal(await paymentStatus(app, id, (status) => status === 'COMPLETED'), 'COMPLETED', 'the payment completes');

@@ -5,10 +5,11 @@ import t from 'tap';
 import { PlatformProcess } from '../faults/harness/platform-process.ts';
 import { createTestDatabase } from '../harness/database.ts';
 import { eventually } from '../harness/eventually.ts';
-import { onboard, paymentStatus } from '../harness/flows.ts';
+import { paymentStatus } from '../harness/flows.ts';
 import { OtlpReceiver } from '../harness/otlp-receiver.ts';
 import { startTestPlatform } from '../harness/platform.ts';
 import { testBroker } from '../harness/suite.ts';
+import { openAccount } from '../../modules/account/testing/account.kit.ts';
 
 /**
  * A split deployment: this process runs every module but notification (spans to the in-memory
@@ -41,7 +42,7 @@ t.test('flow 8 traced · the notification process\'s spans join the trace of the
   await notifier.start();
   t.teardown(() => notifier.stop());
 
-  await onboard(main, 'spl', 80);
+  await openAccount(main, 'spl', { deposit: 80 });
   const traceId = randomBytes(16).toString('hex');
   const payment = await main.request({ method: 'POST', url: '/payments', headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` }, payload: { userName: 'spl', amount: 25, currency: 'EUR' } });
   t.equal(payment.statusCode, 201, 'POST /payments on the first process');

@@ -1,7 +1,8 @@
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { fromMinorUnits, MoneyValue } from '../../../src/platform/money.ts';
-import type { Account } from '../domain/account.ts';
+import { ACCOUNT_STATUSES, type Account } from '../domain/account.ts';
+import { literalUnion } from '../../../src/platform/http/schemas.ts';
 
 export const AccountView = Type.Object({
   accountId: Type.Integer({ examples: [1] }),
@@ -11,7 +12,7 @@ export const AccountView = Type.Object({
   reserved: MoneyValue,
   available: MoneyValue,
   currency: Type.String({ examples: ['EUR'] }),
-  status: Type.Union([Type.Literal('ACTIVE'), Type.Literal('SUSPENDED'), Type.Literal('CLOSED')]),
+  status: literalUnion(ACCOUNT_STATUSES),
 });
 
 export function toAccountView(account: Account): Static<typeof AccountView> {

@@ -4,7 +4,7 @@ import { AccountUpdated } from '../contracts/events/account-updated.event.ts';
 import type { Account, StatusChange } from '../domain/account.ts';
 import type { UnitOfWork } from '../../../src/platform/db/unit-of-work.ts';
 
-/** Seed 002: a suspension or closure has its own event, and every status change is an `account.updated`. */
+/** A suspension or closure has its own event, and every status change is also an `account.updated`. */
 export function publishStatusChange({ publish }: UnitOfWork, account: Account, change: StatusChange, at: Date): void {
   const timestamp = at.toISOString();
   if (change.newStatus === 'SUSPENDED') {

@@ -10,7 +10,12 @@ import {
 } from './account.errors.ts';
 import { Hold } from './hold.ts';
 
-export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
+export const ACCOUNT_STATUSES = ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** What a balance change through the API does. */
+export const BALANCE_OPERATIONS = ['DEPOSIT', 'WITHDRAW'] as const;
+export type BalanceOperation = (typeof BALANCE_OPERATIONS)[number];
 
 /** A change of balance, in minor units, as `account.balance.changed` reports it. */
 export interface BalanceChange {
@@ -85,7 +90,7 @@ export class Account {
     return this.changeBalance(-amount, now);
   }
 
-  /** Order charge (seed 004): takes the amount at once, under the same rules as a payment. */
+  /** Order charge: takes the amount at once, under the same rules as a payment. */
   debit(amount: number, currency: string, now: Date): BalanceChange {
     this.assertCanPay(amount, currency);
     return this.changeBalance(-amount, now);

@@ -1,8 +1,5 @@
-import type { Static, TSchema } from 'typebox';
-import type { EventContract } from '../../../src/platform/messaging/contract.ts';
 import { eventually } from '../../../test/harness/eventually.ts';
 import { type TestPlatform } from '../../../test/harness/platform.ts';
-import { OPERATOR_AUTHORIZATION } from '../../../test/harness/tokens.ts';
 
 /** What the account routes answer (AccountView). */
 export interface AccountBody {
@@ -15,8 +12,6 @@ export interface AccountBody {
   currency: string;
   status: 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
 }
-
-export const adminHeaders = { authorization: OPERATOR_AUTHORIZATION };
 
 /** Registers a person, waits for their account and tops it up: the state most account tests start from. */
 export async function openAccount(app: TestPlatform, login: string, options: { deposit?: number; currency?: string } = {}): Promise<AccountBody> {
@@ -39,38 +34,6 @@ export async function openAccount(app: TestPlatform, login: string, options: { d
 
 export async function accountOf(app: TestPlatform, login: string): Promise<AccountBody> {
   return (await app.request({ method: 'GET', url: `/account?login=${login}` })).json<AccountBody>();
-}
-
-/** Acts as another module: commits its event through the outbox, as that module's use case would. Returns the event id. */
-export async function commitEvent<S extends TSchema>(app: TestPlatform, contract: EventContract<S>, data: Static<S>): Promise<string> {
-  const { orm, outbox } = app.container.cradle;
-  return orm.em.fork().transactional(async (em) => outbox.add(em, contract, data).id);
-}
-
-/** Resolves once the account module's consumer group has handled (committed) the event. */
-export async function handledByAccount(app: TestPlatform, eventId: string): Promise<void> {
-  const consumer = `${app.config.kafka.groupPrefix}.account`;
-  await eventually(async () => {
-    const rows = await app.container.cradle.orm.em.fork().execute('select 1 from messaging.inbox where consumer = ? and event_id = ?', [consumer, eventId]);
-    return rows.length === 1;
-  }, { what: `event ${eventId} handled by ${consumer}`, timeoutMs: 30_000 });
-}
-
-/** Payloads of the events of one type in the outbox, oldest first, optionally only those matching `filter`. */
-export async function outboxPayloads<T = Record<string, unknown>>(app: TestPlatform, type: string, filter: Record<string, unknown> = {}): Promise<T[]> {
-  const rows = await app.container.cradle.orm.em.fork().execute<Array<{ payload: Record<string, unknown> }>>(
-    'select payload from messaging.outbox where event_type = ? and payload @> ?::jsonb order by id',
-    [type, JSON.stringify(filter)],
-  );
-  return rows.map((row) => row.payload as T);
-}
-
-/** Waits for the one event of `type` whose payload contains `filter`, and returns its payload. */
-export async function awaitEvent<T = Record<string, unknown>>(app: TestPlatform, type: string, filter: Record<string, unknown>): Promise<T> {
-  return eventually(async () => {
-    const found = await outboxPayloads<T>(app, type, filter);
-    return found.length > 0 ? found[0] : undefined;
-  }, { what: `${type} ${JSON.stringify(filter)}`, timeoutMs: 30_000 });
 }
 
 export async function holdOf(app: TestPlatform, paymentId: number): Promise<{ status: string; amount: number } | undefined> {

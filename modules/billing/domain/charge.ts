@@ -1,9 +1,10 @@
 import { ChargeAlreadySettledError } from './billing.errors.ts';
 
-export type ChargeStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+export const CHARGE_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
+export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 
 /**
- * What billing asks a customer's account to pay for one order (seed 004 debit). PENDING until the
+ * What billing asks a customer's account to pay for one order. PENDING until the
  * account module answers, then SUCCEEDED or FAILED with the reason. Amount in integer minor units.
  */
 export class Charge {

@@ -7,11 +7,12 @@ export interface WorkCause {
   correlationId: string | null;
 }
 
-export type ProcessingStatus = 'SCHEDULED' | 'PROCESSED';
+export const PROCESSING_STATUSES = ['SCHEDULED', 'PROCESSED'] as const;
+export type ProcessingStatus = (typeof PROCESSING_STATUSES)[number];
 
 /**
- * Billing's processing of one submitted payment (seed 001 transaction-paymaster): scheduled for
- * `dueAt` when it arrives, processed once that time has come. Amounts in integer minor units.
+ * Billing's processing of one submitted payment: scheduled for `dueAt` (after a random delay) when
+ * it arrives, processed once that time has come. Amounts in integer minor units.
  */
 export class PaymentProcessing {
   id!: number;

@@ -11,7 +11,8 @@ export interface ProcessingRules {
   failureRate: number;
 }
 
-export type ProcessingOutcome = 'SUCCEEDED' | 'FAILED';
+export const PROCESSING_OUTCOMES = ['SUCCEEDED', 'FAILED'] as const;
+export type ProcessingOutcome = (typeof PROCESSING_OUTCOMES)[number];
 
 export interface ProcessingDecision {
   outcome: ProcessingOutcome;

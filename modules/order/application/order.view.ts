@@ -1,12 +1,13 @@
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { fromMinorUnits, MoneyValue } from '../../../src/platform/money.ts';
-import type { Order } from '../domain/order.ts';
+import { ORDER_STATUSES, type Order } from '../domain/order.ts';
+import { literalUnion } from '../../../src/platform/http/schemas.ts';
 
 export const OrderView = Type.Object({
   orderId: Type.Integer({ examples: [1] }),
   login: Type.String({ examples: ['alice'] }),
-  status: Type.Union([Type.Literal('PENDING'), Type.Literal('PAID'), Type.Literal('PAYMENT_FAILED')]),
+  status: literalUnion(ORDER_STATUSES),
   isPaid: Type.Boolean(),
   amount: MoneyValue,
   currency: Type.String({ examples: ['EUR'] }),

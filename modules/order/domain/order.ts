@@ -2,7 +2,8 @@ import { OrderItem } from './order-item.ts';
 import { orderTotal } from './order-pricing.ts';
 import { OrderAlreadySettledError } from './order.errors.ts';
 
-export type OrderStatus = 'PENDING' | 'PAID' | 'PAYMENT_FAILED';
+export const ORDER_STATUSES = ['PENDING', 'PAID', 'PAYMENT_FAILED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** How the customer priced the order: line items, or one amount. Prices in integer minor units. */
 export type OrderPricing =
@@ -10,7 +11,7 @@ export type OrderPricing =
   | { kind: 'amount'; amount: number };
 
 /**
- * A customer's order (seed 004). PENDING until billing reports the charge: PAID, or PAYMENT_FAILED
+ * A customer's order. PENDING until billing reports the charge: PAID, or PAYMENT_FAILED
  * with the reason (INSUFFICIENT_FUNDS, ...). The amount is in integer minor units.
  */
 export class Order {

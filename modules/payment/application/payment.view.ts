@@ -3,11 +3,10 @@ import { Type } from 'typebox';
 import { fromMinorUnits, MoneyValue } from '../../../src/platform/money.ts';
 import type { Payment } from '../domain/payment.ts';
 import { TransactionTypeSchema } from './request-payment/request-payment.schema.ts';
+import { literalUnion } from '../../../src/platform/http/schemas.ts';
+import { PAYMENT_STATUSES } from '../domain/payment-status.ts';
 
-export const PaymentStatusSchema = Type.Union([
-  Type.Literal('CREATED'), Type.Literal('PROCESSING'), Type.Literal('COMPLETED'),
-  Type.Literal('REJECTED'), Type.Literal('FAILED'), Type.Literal('REVERSED'),
-]);
+export const PaymentStatusSchema = literalUnion(PAYMENT_STATUSES);
 
 export const PaymentIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 

@@ -9,7 +9,7 @@ export const FailureReason = {
   CURRENCY_MISMATCH: 'CURRENCY_MISMATCH',
 } as const;
 
-/** Technical codes for `payment.failed.errorCode` (seed 002 shows ERR_BALANCE_001 for insufficient funds). */
+/** Technical codes for `payment.failed.errorCode`; ERR_BALANCE_001 is the published example (docs/requirements.md#status-lifecycle). */
 const ERROR_CODES: Record<string, string> = {
   [FailureReason.INSUFFICIENT_FUNDS]: 'ERR_BALANCE_001',
   [FailureReason.ACCOUNT_SUSPENDED]: 'ERR_ACCOUNT_001',

@@ -1,7 +1,7 @@
 import { minorDigits } from '../../../src/platform/money.ts';
 
 /**
- * Fraud rules (seed 002 `fraud.detected`): pure functions of the payment, a summary of the
+ * Fraud rules (docs/requirements.md#fraud-rules): pure functions of the payment, a summary of the
  * account's recent payments and the configuration — no clock or database of their own.
  *
  * | rule                | reason            | fires when                                                        | weight |

@@ -3,7 +3,7 @@ import { AccountNotPayableError, CurrencyMismatchError } from './payment.errors.
 /**
  * What the payment module knows of an account, fed by `account.*` events and, on a miss, by the
  * account module's query API. `login` and `currency` may still be unknown when the row was first
- * made by a status event (the seed 002 status events carry neither).
+ * made by a status event (`account.updated`, `account.suspended` and `account.closed` carry neither).
  */
 export class KnownAccount {
   accountId!: number;

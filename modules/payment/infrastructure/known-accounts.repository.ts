@@ -4,7 +4,7 @@ import type { AccountQueryApi, AccountSnapshot } from '../../account/index.ts';
 import { UnavailableError } from '../../../src/platform/errors.ts';
 import { KnownAccount } from '../domain/known-account.ts';
 
-/** How a payment names its account: by the owner's login (seed 000/004 userName) or by id. */
+/** How a payment names its account: by the owner's login (`userName`) or by id. */
 export type AccountReference = { userName: string } | { accountId: number };
 
 

@@ -1,6 +1,4 @@
 /** Test helpers for the payment module's integration tests: acting as other modules and reading what payment published. */
-import type { Static, TSchema } from 'typebox';
-import type { EventContract } from '../../../src/platform/messaging/contract.ts';
 import { eventually } from '../../../test/harness/eventually.ts';
 import type { TestPlatform } from '../../../test/harness/platform.ts';
 import { AccountCreated } from '../../account/index.ts';
@@ -13,46 +11,17 @@ export interface PaymentBody {
 }
 export interface Published<T = Record<string, unknown>> { key: string; payload: T }
 
-/** Commits another module's event through the outbox, as that module would. Returns the event id. */
-export async function actAs<S extends TSchema>(app: TestPlatform, contract: EventContract<S>, data: Static<S>): Promise<string> {
-  const { orm, outbox } = app.container.cradle;
-  return orm.em.fork().transactional(async (em) => outbox.add(em, contract, data).id);
-}
-
-/** Waits until the payment module's consumer has handled (or skipped) the event. */
-export async function handledByPayment(app: TestPlatform, eventId: string): Promise<void> {
-  const consumer = `${app.config.kafka.groupPrefix}.payment`;
-  await eventually(async () => {
-    const rows = await app.container.cradle.orm.em.fork().execute('select 1 from messaging.inbox where consumer = ? and event_id = ?', [consumer, eventId]);
-    return rows.length === 1;
-  }, { what: `payment consumer to handle ${eventId}` });
-}
-
-/** Registers a person (the account module opens the account) and optionally deposits money. */
-export async function openAccount(app: TestPlatform, login: string, options: { currency?: string; deposit?: number } = {}): Promise<AccountBody> {
-  const registered = await app.request({
-    method: 'POST', url: '/profiles',
-    payload: { login, fullName: login, email: `${login}@example.org`, ...(options.currency === undefined ? {} : { currency: options.currency }) },
-  });
-  if (registered.statusCode !== 201) throw new Error(`registering ${login}: ${registered.body}`);
-  await eventually(async () => (await app.request({ method: 'GET', url: `/account?login=${login}` })).statusCode === 200, { what: `${login}'s account` });
-  if (options.deposit !== undefined) {
-    await app.request({ method: 'PUT', url: '/account/operation', payload: { login, operation: 'DEPOSIT', sum: options.deposit } });
-  }
-  return (await app.request({ method: 'GET', url: `/account?login=${login}` })).json<AccountBody>();
-}
-
 /** An account the account module does not know: only the payment module's cache (fed by this event) does. */
 /**
  * Plays the account module: `account.created` for the account, and its owner's login as the
- * account module's query API would have answered it earlier (the seed 002 events carry no login).
+ * account module's query API would have answered it earlier (the `account.*` events carry no login).
  */
 export async function announceAccount(app: TestPlatform, account: { accountId: number; userId: number; login: string; currency?: string }): Promise<void> {
-  const eventId = await actAs(app, AccountCreated, {
+  const eventId = await app.scenario.commit(AccountCreated, {
     accountId: account.accountId, userId: account.userId, accountType: 'CHECKING',
     currency: account.currency ?? 'EUR', status: 'ACTIVE', createdAt: new Date().toISOString(),
   });
-  await handledByPayment(app, eventId);
+  await app.scenario.handledBy('payment', eventId);
   await app.container.cradle.orm.em.fork().execute('update payment.account_cache set login = ? where account_id = ?', [account.login, account.accountId]);
 }
 
@@ -102,6 +71,3 @@ export async function rowCounts(app: TestPlatform): Promise<{ payments: number; 
   return row!;
 }
 
-export function sortedKeys(value: object): string[] {
-  return Object.keys(value).sort();
-}

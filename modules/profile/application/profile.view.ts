@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import type { Profile } from '../domain/profile.ts';
+import { PROFILE_STATUSES, type Profile } from '../domain/profile.ts';
+import { literalUnion } from '../../../src/platform/http/schemas.ts';
 
 export const ProfileView = Type.Object({
   id: Type.Integer({ examples: [1] }),
@@ -7,7 +8,7 @@ export const ProfileView = Type.Object({
   fullName: Type.String({ examples: ['Alice Martin'] }),
   email: Type.String({ examples: ['alice@example.org'] }),
   currency: Type.String({ examples: ['EUR'] }),
-  status: Type.Union([Type.Literal('PENDING'), Type.Literal('ACTIVE')]),
+  status: literalUnion(PROFILE_STATUSES),
   createdAt: Type.String({ format: 'date-time' }),
 });
 

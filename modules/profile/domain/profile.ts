@@ -1,6 +1,7 @@
-export type ProfileStatus = 'PENDING' | 'ACTIVE';
+export const PROFILE_STATUSES = ['PENDING', 'ACTIVE'] as const;
+export type ProfileStatus = (typeof PROFILE_STATUSES)[number];
 
-/** A person. PENDING until their account exists, then ACTIVE (seed 000 onboarding). */
+/** A person. PENDING until their account exists, then ACTIVE (onboarding done). */
 export class Profile {
   id!: number;
   login!: string;

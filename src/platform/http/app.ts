@@ -11,7 +11,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { requestTrace, runInTrace } from '../observability/trace-context.ts';
 import { registerRateLimits } from './rate-limits.ts';
-import { problem, ProblemSchema, sendProblem, toProblem } from './problem.ts';
+import { problem, sendProblem, toProblem } from './problem.ts';
+import { ProblemSchema } from './schemas.ts';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,

@@ -5,7 +5,7 @@ import { ProblemError } from './problem.ts';
 import { Flow } from '../messaging/flow.ts';
 import { JOURNEY_LIMIT, Journeys } from '../messaging/journey.ts';
 import type { HttpApp } from './app.ts';
-import { ProblemResponse as ProblemRef } from './problem.ts';
+import { problems } from './schemas.ts';
 
 const security = requiresRole('operator');
 const Timestamp = Type.String({ format: 'date-time' });
@@ -25,7 +25,7 @@ export function flowRoutes(admin: HttpApp, { orm, transport, events, parking }: 
       tags: ['admin'],
       summary: 'Who the operator token belongs to',
       security,
-      response: { 200: Type.Object({ subject: Type.String(), role: Type.String() }), 401: ProblemRef, 403: ProblemRef },
+      response: { 200: Type.Object({ subject: Type.String(), role: Type.String() }), ...problems(401, 403) },
     },
   }, async (request) => {
     const caller = callerOf(request);
@@ -62,7 +62,7 @@ export function flowRoutes(admin: HttpApp, { orm, transport, events, parking }: 
             parkedMessages: Type.Integer(),
           })),
         }),
-        401: ProblemRef, 403: ProblemRef,
+        ...problems(401, 403),
       },
     },
   }, async () => flow.now());
@@ -81,7 +81,7 @@ export function flowRoutes(admin: HttpApp, { orm, transport, events, parking }: 
             points: Type.Array(Type.Object({ at: Timestamp, perSecond: Type.Number() })),
           })),
         }),
-        400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
+        ...problems(400, 401, 403),
       },
     },
   }, async (request) => flow.history(request.query.minutes ?? 5));
@@ -114,7 +114,7 @@ export function flowRoutes(admin: HttpApp, { orm, transport, events, parking }: 
             parked: Type.Array(Type.Object({ consumer: Type.String(), parkedAt: Timestamp })),
           })),
         }),
-        400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef,
+        ...problems(400, 401, 403, 404),
       },
     },
   }, async (request) => {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { callerKey } from '../auth/caller.ts';
 import { callerOf } from '../auth/route-security.ts';
 import type { UnitsOfWork, Work } from '../db/unit-of-work.ts';
@@ -20,24 +19,6 @@ export interface IdempotencyScope {
   /** Who sent it: `<role>:<subject>` of the bearer token. */
   caller: string;
 }
-
-/** The request header, as every route that honours it declares it in OpenAPI. */
-export const IdempotencyKeyHeader = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description:
-      'Makes a retry safe: the first request with this key runs once; a retry with the same key and body gets the stored ' +
-      'response (status and body) instead of running again, a retry while the first still runs gets 409, the same key ' +
-      'with another body gets 422. Scoped per route and caller; kept for IDEMPOTENCY_KEY_TTL_HOURS. Without the header ' +
-      'every request is a new operation.',
-  })),
-});
-
-/** A sentence for route descriptions. */
-export const IDEMPOTENCY_NOTE =
-  'Honours Idempotency-Key: a retry with the same key and body replays the first response and changes nothing; ' +
-  'without the header each request is a new operation.';
 
 /** Marks a replayed answer with `Idempotent-Replayed: true`, as Stripe does, so a client and a log can tell. */
 export function markReplay(reply: FastifyReply, answer: { replayed: boolean }): void {

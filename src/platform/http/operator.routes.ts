@@ -8,12 +8,11 @@ import { payloadErrors, type EventContract, type FieldError } from '../messaging
 import { HEADERS } from '../messaging/envelope.ts';
 import type { EventCatalog } from '../messaging/event-catalog.ts';
 import type { HttpApp } from './app.ts';
-import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay } from './idempotency.ts';
-import { pageOf, pagingQuery } from './paging.ts';
+import { markReplay } from './idempotency.ts';
 import { readInSnapshot } from '../db/snapshot.ts';
 import { callerOf, requiresRole } from '../auth/route-security.ts';
 import type { FastifyRequest } from 'fastify';
-import { ProblemResponse as ProblemRef } from './problem.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, pageOf, pagingQuery, problems } from './schemas.ts';
 
 const security = requiresRole('operator');
 /** A bulk action over keys sharing an error takes at most this many at once; repeat it for more. */
@@ -40,7 +39,7 @@ const DeadLetterView = Type.Object({
   redrivenAt: Type.Union([Timestamp, Type.Null()]),
   skippedAt: Type.Union([Timestamp, Type.Null()]),
 });
-const Errors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef, 409: ProblemRef, 422: ProblemRef };
+const Errors = { ...problems(400, 401, 403, 404, 409, 422) };
 const KeySelection = {
   consumer: Type.String({ minLength: 1, description: 'The consumer group, e.g. payments.account' }),
   key: Type.Optional(Type.String({ minLength: 1, description: 'One parked key' })),
@@ -63,7 +62,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
         unsettled: Type.Optional(Type.Boolean({ default: false, description: 'Only those neither redriven nor skipped' })),
         ...pagingQuery,
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(DeadLetterView) }), 400: ProblemRef, 401: ProblemRef, 403: ProblemRef },
+      response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(DeadLetterView) }), ...problems(400, 401, 403) },
     },
   }, async (request) => {
     const { limit, offset } = pageOf(request.query);
@@ -85,7 +84,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
             sampleError: Type.String({ description: 'The newest letter\'s error' }), sampleId: Type.Integer(),
           })),
         }),
-        401: ProblemRef, 403: ProblemRef,
+        ...problems(401, 403),
       },
     },
   }, async () => ({ items: await deadLetters.groups() }));
@@ -103,7 +102,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
             description: 'Null when the message names no known contract (a poison message)',
           }),
         })]),
-        400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef,
+        ...problems(400, 401, 403, 404),
       },
     },
   }, async (request) => {
@@ -126,7 +125,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
       body: Type.Object({ payload: Type.Unknown({ description: 'The payload to check' }) }, { additionalProperties: false }),
       response: {
         200: Type.Object({ valid: Type.Boolean(), errors: Type.Array(Type.Object({ path: Type.String({ description: 'JSON pointer into the payload' }), message: Type.String() })) }),
-        400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef,
+        ...problems(400, 401, 403, 404),
       },
     },
   }, async (request) => {
@@ -226,7 +225,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
             oldestParkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
           })),
         }),
-        400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
+        ...problems(400, 401, 403),
       },
     },
   }, async (request) => {
@@ -279,7 +278,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
             heldAt: Type.String({ format: 'date-time' }), waitingRows: Type.Integer(),
           })),
         }),
-        400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
+        ...problems(400, 401, 403),
       },
     },
   }, async (request) => {
@@ -354,7 +353,7 @@ export function operatorRoutes(admin: HttpApp, { orm, deadLetters, parking, idem
             target: Type.Record(Type.String(), Type.Unknown()), reason: Type.Union([Type.String(), Type.Null()]),
           })),
         }),
-        400: ProblemRef, 401: ProblemRef, 403: ProblemRef,
+        ...problems(400, 401, 403),
       },
     },
   }, async (request) => {

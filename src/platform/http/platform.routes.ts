@@ -6,17 +6,10 @@ import { PUBLIC, requiresRole } from '../auth/route-security.ts';
 import { flowRoutes } from './flow.routes.ts';
 import { operatorRoutes } from './operator.routes.ts';
 import type { HttpApp } from './app.ts';
-import { problem, sendProblem, ProblemResponse as ProblemRef } from './problem.ts';
-import { pageOf, pagingQuery } from './paging.ts';
+import { problem, sendProblem } from './problem.ts';
+import { problems } from './schemas.ts';
 
 const operatorOnly = requiresRole('operator');
-const Paging = Type.Object(
-  {
-    ...pagingQuery,
-  },
-  { additionalProperties: false },
-);
-
 /** /health/*, /metrics and the admin routes. */
 export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cradle>): Promise<void> {
   const { orm, transport, metrics } = container.cradle;
@@ -32,7 +25,7 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
       security: PUBLIC,
       response: {
         200: Type.Object({ status: Type.Literal('ok'), database: Type.Boolean(), transport: Type.Boolean() }),
-        503: ProblemRef,
+        ...problems(503),
       },
     },
   }, async (_request, reply) => {
@@ -62,8 +55,7 @@ export async function platformRoutes(app: HttpApp, container: AwilixContainer<Cr
           oldestUnpublishedAgeSeconds: Type.Union([Type.Number(), Type.Null()]),
           byTopic: Type.Array(Type.Object({ topic: Type.String(), unpublished: Type.Integer(), oldestUnpublishedAgeSeconds: Type.Union([Type.Number(), Type.Null()]) })),
         }),
-        401: ProblemRef,
-        403: ProblemRef,
+        ...problems(401, 403),
       },
     },
   }, async () => readOutboxStatus(orm.em.fork()));

@@ -1,30 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { isTransactionConflict, TRANSACTION_ATTEMPTS } from '../db/transaction.ts';
 import { ConflictError, InvalidInputError, NotFoundError, RefusalError, RuleViolationError, UnavailableError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
-
-/** RFC 9457 problem details; `type` is `/problems/<code>`, documented in the README. */
-export const ProblemSchema = Type.Object(
-  {
-    type: Type.String({ examples: ['/problems/validation-error'] }),
-    title: Type.String(),
-    status: Type.Integer(),
-    code: Type.String({ description: 'Stable machine-readable error code' }),
-    detail: Type.Optional(Type.String()),
-    instance: Type.Optional(Type.String()),
-    errors: Type.Optional(
-      Type.Array(Type.Object({ in: Type.String(), field: Type.String(), message: Type.String() }), {
-        description: 'The offending fields of a validation error',
-      }),
-    ),
-  },
-  { $id: 'Problem', additionalProperties: true },
-);
-
-/** An error response in a route schema: problem details as `application/problem+json`, the type `sendProblem` answers. */
-export const ProblemResponse = { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
 
 /**
  * A refusal only the HTTP edge makes (authentication, authorisation, rate limits, a malformed

@@ -5,7 +5,7 @@ import { findHoldOfPayment, lockAccountById } from '../../infrastructure/account
 import { captureHold } from './capture-hold.command.ts';
 
 /**
- * The payment completed: its held amount leaves the account (seed 002 "account debited"). Captures
+ * The payment completed: its held amount is debited from the account's balance. Captures
  * once: a repeated `payment.completed`, or one arriving after its reversal, finds the hold
  * CAPTURED or RECREDITED and changes nothing.
  */

@@ -5,6 +5,7 @@ import { toMinorUnits, type MoneyLimits } from '../../../../src/platform/money.t
 import type { Account } from '../../domain/account.ts';
 import { lockAccountByLogin } from '../../infrastructure/account.repository.ts';
 import { bookBalanceChange } from '../balance-change.publisher.ts';
+import type { BalanceOperation } from '../../domain/account.ts';
 
 export interface ChangeBalanceDeps {
   clock: Clock;
@@ -13,12 +14,12 @@ export interface ChangeBalanceDeps {
 
 export interface ChangeBalance {
   login: string;
-  operation: 'DEPOSIT' | 'WITHDRAW';
+  operation: BalanceOperation;
   sum: number;
 }
 
 /**
- * Seed 004 top-up / withdrawal. The account row is locked for the transaction, so concurrent
+ * A customer's top-up (deposit) or withdrawal. The account row is locked for the transaction, so concurrent
  * operations on one account serialise: the balance never goes below zero nor above MONEY_MAX_BALANCE.
  */
 export async function changeBalance(uow: UnitOfWork, { clock, limits }: ChangeBalanceDeps, command: ChangeBalance): Promise<Account> {

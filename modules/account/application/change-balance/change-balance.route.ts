@@ -4,18 +4,19 @@ import { callerOf, requiresRole } from '../../../../src/platform/auth/route-secu
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
 import { AccountNotFoundError } from '../../domain/account.errors.ts';
-import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
+import { markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { MoneyAmount } from '../../../../src/platform/money.ts';
 import { AccountView, toAccountView } from '../account.view.ts';
 import { changeBalance, type ChangeBalanceDeps } from './change-balance.command.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, problems, literalUnion } from '../../../../src/platform/http/schemas.ts';
+import { BALANCE_OPERATIONS } from '../../domain/account.ts';
 
 
 export function changeBalanceRoutes(app: HttpApp, deps: ChangeBalanceDeps & { idempotency: IdempotencyKeys }): void {
   app.put('/account/operation', {
     schema: {
       tags: ['account'],
-      summary: 'Deposit to or withdraw from an account (seed 004 top-up)',
+      summary: 'Deposit to (top up) or withdraw from an account',
       description:
         'Books the operation and answers the new balance. An amount above MONEY_MAX_AMOUNT, or a deposit that would take the ' +
         `balance above MONEY_MAX_BALANCE, is 422. ${IDEMPOTENCY_NOTE} A client or proxy that resends this PUT ` +
@@ -26,12 +27,12 @@ export function changeBalanceRoutes(app: HttpApp, deps: ChangeBalanceDeps & { id
       body: Type.Object(
         {
           login: Type.String({ minLength: 1, maxLength: 64, examples: ['alice'] }),
-          operation: Type.Union([Type.Literal('DEPOSIT'), Type.Literal('WITHDRAW')]),
+          operation: literalUnion(BALANCE_OPERATIONS),
           sum: MoneyAmount("Amount in the account's currency, with at most its minor-unit digits (EUR 2, JPY 0, KWD 3)"),
         },
         { additionalProperties: false },
       ),
-      response: { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem },
+      response: { 200: AccountView, ...problems(400, 401, 403, 404, 409, 422, 429) },
     },
     config: MONEY_MOVING,
   }, async (request, reply) => {

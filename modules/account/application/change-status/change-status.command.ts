@@ -13,7 +13,7 @@ export type ChangeStatus =
   | { action: 'close'; reason: string };
 
 /**
- * Admin status changes (seed 002): the new status and its events (`account.suspended` /
+ * Operator status changes (suspend, reactivate, close): the new status and its events (`account.suspended` /
  * `account.closed`, and `account.updated`) commit together. A transition the current status does
  * not allow is a 422.
  */

@@ -1,20 +1,20 @@
 import t from 'tap';
+import type { EventContract } from '../../../../src/platform/messaging/contract.ts';
 import type { TestPlatform } from '../../../../test/harness/platform.ts';
 import { platformFor } from '../../../../test/harness/suite.ts';
-import { customerAuthorization } from '../../../../test/harness/tokens.ts';
+import { customerAuthorization, operatorHeaders } from '../../../../test/harness/tokens.ts';
 import { PaymentFailed, PaymentRequested } from '../../../payment/index.ts';
-import {
-  accountOf, adminHeaders, awaitEvent, commitEvent, handledByAccount, openAccount, outboxPayloads, type AccountBody,
-} from '../../testing/account.kit.ts';
+import { accountOf, openAccount, type AccountBody } from '../../testing/account.kit.ts';
+import { AccountClosed, AccountFundsReserved, AccountSuspended, AccountUpdated } from '../../index.ts';
 
-const STATUS_EVENTS = ['account.suspended', 'account.updated', 'account.closed'];
+const STATUS_EVENTS: EventContract[] = [AccountSuspended, AccountUpdated, AccountClosed];
 
 async function statusEvents(app: TestPlatform, accountId: number) {
-  const all = await Promise.all(STATUS_EVENTS.map(async (type) => (await outboxPayloads(app, type, { accountId })).map((payload) => ({ type, payload }))));
+  const all = await Promise.all(STATUS_EVENTS.map(async (contract) => (await app.scenario.events(contract, { accountId })).map((payload) => ({ type: contract.type, payload }))));
   return all.flat();
 }
 
-function post(app: TestPlatform, url: string, payload?: unknown, headers: Record<string, string | undefined> = adminHeaders) {
+function post(app: TestPlatform, url: string, payload?: unknown, headers: Record<string, string | undefined> = operatorHeaders) {
   return app.request({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
 }
 
@@ -36,19 +36,19 @@ t.test('admin status routes of accounts', async (t) => {
 
   t.test('refuse bad input with a 400 problem and write nothing', async (t) => {
     const cases: Array<[string, Parameters<TestPlatform['request']>[0]]> = [
-      ['missing reason', { method: 'POST', url: suspendUrl, headers: adminHeaders, payload: {} }],
-      ['empty reason', { method: 'POST', url: suspendUrl, headers: adminHeaders, payload: { reason: '' } }],
-      ['reason of the wrong type', { method: 'POST', url: suspendUrl, headers: adminHeaders, payload: { reason: 42 } }],
-      ['unknown field', { method: 'POST', url: suspendUrl, headers: adminHeaders, payload: { reason: 'X', until: 'tomorrow' } }],
-      ['expiresAt not a date-time', { method: 'POST', url: suspendUrl, headers: adminHeaders, payload: { reason: 'X', expiresAt: 'tomorrow' } }],
-      ['expiresAt in the past', { method: 'POST', url: suspendUrl, headers: adminHeaders, payload: { reason: 'X', expiresAt: '2020-01-01T00:00:00Z' } }],
-      ['malformed JSON', { method: 'POST', url: suspendUrl, headers: { ...adminHeaders, 'content-type': 'application/json' }, payload: '{"reason": ' }],
-      ['body over 64 KiB', { method: 'POST', url: suspendUrl, headers: adminHeaders, payload: { reason: 'x'.repeat(70 * 1024) } }],
-      ['id not an integer', { method: 'POST', url: '/accounts/abc/suspend', headers: adminHeaders, payload: { reason: 'X' } }],
-      ['id zero', { method: 'POST', url: '/accounts/0/suspend', headers: adminHeaders, payload: { reason: 'X' } }],
-      ['unknown field on reactivate', { method: 'POST', url: `/accounts/${alice.accountId}/reactivate`, headers: adminHeaders, payload: { force: true } }],
-      ['unknown field on close', { method: 'POST', url: `/accounts/${alice.accountId}/close`, headers: adminHeaders, payload: { reason: 'X', force: true } }],
-      ['close reason of the wrong type', { method: 'POST', url: `/accounts/${alice.accountId}/close`, headers: adminHeaders, payload: { reason: ['X'] } }],
+      ['missing reason', { method: 'POST', url: suspendUrl, headers: operatorHeaders, payload: {} }],
+      ['empty reason', { method: 'POST', url: suspendUrl, headers: operatorHeaders, payload: { reason: '' } }],
+      ['reason of the wrong type', { method: 'POST', url: suspendUrl, headers: operatorHeaders, payload: { reason: 42 } }],
+      ['unknown field', { method: 'POST', url: suspendUrl, headers: operatorHeaders, payload: { reason: 'X', until: 'tomorrow' } }],
+      ['expiresAt not a date-time', { method: 'POST', url: suspendUrl, headers: operatorHeaders, payload: { reason: 'X', expiresAt: 'tomorrow' } }],
+      ['expiresAt in the past', { method: 'POST', url: suspendUrl, headers: operatorHeaders, payload: { reason: 'X', expiresAt: '2020-01-01T00:00:00Z' } }],
+      ['malformed JSON', { method: 'POST', url: suspendUrl, headers: { ...operatorHeaders, 'content-type': 'application/json' }, payload: '{"reason": ' }],
+      ['body over 64 KiB', { method: 'POST', url: suspendUrl, headers: operatorHeaders, payload: { reason: 'x'.repeat(70 * 1024) } }],
+      ['id not an integer', { method: 'POST', url: '/accounts/abc/suspend', headers: operatorHeaders, payload: { reason: 'X' } }],
+      ['id zero', { method: 'POST', url: '/accounts/0/suspend', headers: operatorHeaders, payload: { reason: 'X' } }],
+      ['unknown field on reactivate', { method: 'POST', url: `/accounts/${alice.accountId}/reactivate`, headers: operatorHeaders, payload: { force: true } }],
+      ['unknown field on close', { method: 'POST', url: `/accounts/${alice.accountId}/close`, headers: operatorHeaders, payload: { reason: 'X', force: true } }],
+      ['close reason of the wrong type', { method: 'POST', url: `/accounts/${alice.accountId}/close`, headers: operatorHeaders, payload: { reason: ['X'] } }],
     ];
     for (const [what, request] of cases) {
       const response = await app.request(request);
@@ -76,10 +76,10 @@ t.test('admin status routes of accounts', async (t) => {
     const response = await post(app, suspendUrl, { reason: 'COMPLIANCE_REVIEW', expiresAt });
     t.equal(response.statusCode, 200);
     t.same(response.json(), { ...alice, status: 'SUSPENDED' }, 'answers the AccountView');
-    t.match(await awaitEvent(app, 'account.suspended', { accountId: alice.accountId }), {
+    t.match(await app.scenario.waitForEvent(AccountSuspended, { accountId: alice.accountId }), {
       accountId: alice.accountId, userId: alice.userId, reason: 'COMPLIANCE_REVIEW', suspendedAt: String, expiresAt,
     });
-    t.match(await awaitEvent(app, 'account.updated', { accountId: alice.accountId }), {
+    t.match(await app.scenario.waitForEvent(AccountUpdated, { accountId: alice.accountId }), {
       accountId: alice.accountId, userId: alice.userId, status: 'SUSPENDED', updatedAt: String, changes: { previousStatus: 'ACTIVE', newStatus: 'SUSPENDED' },
     });
     const [stored] = await app.container.cradle.orm.em.fork().execute<Array<{ status_reason: string; suspended_until: string | Date }>>(
@@ -100,7 +100,7 @@ t.test('admin status routes of accounts', async (t) => {
     const response = await post(app, `/accounts/${alice.accountId}/reactivate`);
     t.equal(response.statusCode, 200, 'no body needed');
     t.same(response.json(), { ...alice, status: 'ACTIVE' });
-    const updates = await outboxPayloads(app, 'account.updated', { accountId: alice.accountId });
+    const updates = await app.scenario.events(AccountUpdated, { accountId: alice.accountId });
     t.match(updates.at(-1), { status: 'ACTIVE', changes: { previousStatus: 'SUSPENDED', newStatus: 'ACTIVE' } });
     const again = await post(app, `/accounts/${alice.accountId}/reactivate`, {});
     t.equal(again.statusCode, 422, 'reactivating an active account is 422');
@@ -108,24 +108,24 @@ t.test('admin status routes of accounts', async (t) => {
   });
 
   t.test('close › refused with 422 while a payment holds reserved funds', async (t) => {
-    await commitEvent(app, PaymentRequested, { paymentId: 1, accountId: alice.accountId, amount: 10, currency: 'EUR', transactionType: 'STANDARD', requestedAt: new Date().toISOString() });
-    await awaitEvent(app, 'account.funds.reserved', { paymentId: 1 });
+    await app.scenario.commit(PaymentRequested, { paymentId: 1, accountId: alice.accountId, amount: 10, currency: 'EUR', transactionType: 'STANDARD', requestedAt: new Date().toISOString() });
+    await app.scenario.waitForEvent(AccountFundsReserved, { paymentId: 1 });
     const refused = await post(app, `/accounts/${alice.accountId}/close`);
     t.equal(refused.statusCode, 422);
     t.match(refused.json(), { code: 'reserved-funds-pending' });
     t.equal((await accountOf(app, 'alice')).status, 'ACTIVE');
-    const released = await commitEvent(app, PaymentFailed, { paymentId: 1, accountId: alice.accountId, amount: 10, currency: 'EUR', failureReason: 'CANCELLED', errorCode: 'ERR_TEST', failedAt: new Date().toISOString() });
-    await handledByAccount(app, released);
+    const released = await app.scenario.commit(PaymentFailed, { paymentId: 1, accountId: alice.accountId, amount: 10, currency: 'EUR', failureReason: 'CANCELLED', errorCode: 'ERR_TEST', failedAt: new Date().toISOString() });
+    await app.scenario.handledBy('account', released);
   });
 
   t.test('close › ACTIVE → CLOSED (default reason CUSTOMER_REQUEST) with account.closed and account.updated', async (t) => {
     const response = await post(app, `/accounts/${alice.accountId}/close`);
     t.equal(response.statusCode, 200);
     t.same(response.json<AccountBody>(), { ...alice, status: 'CLOSED' }, 'the balance stays on the closed account');
-    t.match(await awaitEvent(app, 'account.closed', { accountId: alice.accountId }), {
+    t.match(await app.scenario.waitForEvent(AccountClosed, { accountId: alice.accountId }), {
       accountId: alice.accountId, userId: alice.userId, closedAt: String, reason: 'CUSTOMER_REQUEST',
     });
-    const updates = await outboxPayloads(app, 'account.updated', { accountId: alice.accountId });
+    const updates = await app.scenario.events(AccountUpdated, { accountId: alice.accountId });
     t.match(updates.at(-1), { status: 'CLOSED', changes: { previousStatus: 'ACTIVE', newStatus: 'CLOSED' } });
     for (const [action, payload] of [['close', {}], ['reactivate', undefined], ['suspend', { reason: 'X' }]] as const) {
       const refused = await post(app, `/accounts/${alice.accountId}/${action}`, payload);
@@ -140,8 +140,8 @@ t.test('admin status routes of accounts', async (t) => {
     t.equal((await post(app, `/accounts/${bob.accountId}/suspend`, { reason: 'REVIEW' })).statusCode, 200);
     const response = await post(app, `/accounts/${bob.accountId}/close`, { reason: 'FRAUD_CONFIRMED' });
     t.equal(response.statusCode, 200);
-    t.match(await awaitEvent(app, 'account.closed', { accountId: bob.accountId }), { reason: 'FRAUD_CONFIRMED' });
-    const updates = await outboxPayloads(app, 'account.updated', { accountId: bob.accountId });
+    t.match(await app.scenario.waitForEvent(AccountClosed, { accountId: bob.accountId }), { reason: 'FRAUD_CONFIRMED' });
+    const updates = await app.scenario.events(AccountUpdated, { accountId: bob.accountId });
     t.match(updates.map((update) => update['changes']), [
       { previousStatus: 'ACTIVE', newStatus: 'SUSPENDED' },
       { previousStatus: 'SUSPENDED', newStatus: 'CLOSED' },

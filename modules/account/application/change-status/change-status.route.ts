@@ -3,15 +3,15 @@ import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
+import { markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { AccountView, toAccountView } from '../account.view.ts';
 import { changeStatus, DEFAULT_CLOSE_REASON, type ChangeStatus } from './change-status.command.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, problems } from '../../../../src/platform/http/schemas.ts';
 
 const operatorOnly = requiresRole('operator');
 const AccountId = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const Reason = Type.String({ minLength: 1, maxLength: 200, examples: ['FRAUD_SUSPECTED'] });
-const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem };
+const responses = { 200: AccountView, ...problems(400, 401, 403, 404, 409, 422) };
 
 export const SuspendBody = Type.Object(
   {

@@ -8,7 +8,7 @@ import { ledgerHasEntry, lockAccountByLogin } from '../../infrastructure/account
 import { bookBalanceChange } from '../balance-change.publisher.ts';
 
 /**
- * Seed 004 order debit: billing asks for an order's amount. Debited at once when the account can
+ * Order debit: billing asks for an order's amount. Debited at once when the account can
  * pay (`account.charge.debited`), else `account.charge.rejected` with the reason and the balance
  * untouched. A charge id is debited at most once.
  */

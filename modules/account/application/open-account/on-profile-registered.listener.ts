@@ -3,7 +3,7 @@ import { ProfileRegistered } from '../../../profile/index.ts';
 import { AccountCreated } from '../../contracts/events/account-created.event.ts';
 import { Account } from '../../domain/account.ts';
 
-/** Opens the person's account (balance 0, their currency) and announces it (seed 000, 004). */
+/** Opens the newly registered person's account (balance 0, their currency) and announces it (`account.created`). */
 export const onProfileRegistered = handles(ProfileRegistered, ({ clock }) => async (event, { em, publish }) => {
   const existing = await em.findOne(Account, { userId: event.data.userId });
   if (existing !== null) return;

@@ -3,15 +3,17 @@ import { queryApiOf } from '../../../../src/platform/module-api.ts';
 import { platformFor } from '../../../../test/harness/suite.ts';
 import { PaymentRequested } from '../../../payment/index.ts';
 import { ACCOUNT_QUERY_API, accountQueryApiOverHttp, type AccountQueryApi } from '../../index.ts';
-import { adminHeaders, awaitEvent, commitEvent, openAccount } from '../../testing/account.kit.ts';
+import { openAccount } from '../../testing/account.kit.ts';
+import { AccountFundsReserved } from '../../index.ts';
+import { operatorHeaders } from '../../../../test/harness/tokens.ts';
 
 t.test('AccountQueryApi › in-process and over HTTP answer the same snapshot', async (t) => {
   const app = await platformFor(t, 'local');
   const alice = await openAccount(app, 'alice', { deposit: 250.5 });
-  await commitEvent(app, PaymentRequested, { paymentId: 1, accountId: alice.accountId, amount: 100.25, currency: 'EUR', transactionType: 'STANDARD', requestedAt: new Date().toISOString() });
-  await awaitEvent(app, 'account.funds.reserved', { paymentId: 1 });
+  await app.scenario.commit(PaymentRequested, { paymentId: 1, accountId: alice.accountId, amount: 100.25, currency: 'EUR', transactionType: 'STANDARD', requestedAt: new Date().toISOString() });
+  await app.scenario.waitForEvent(AccountFundsReserved, { paymentId: 1 });
   const bob = await openAccount(app, 'bob', { currency: 'USD' });
-  t.equal((await app.request({ method: 'POST', url: `/accounts/${bob.accountId}/suspend`, headers: adminHeaders, payload: { reason: 'REVIEW' } })).statusCode, 200);
+  t.equal((await app.request({ method: 'POST', url: `/accounts/${bob.accountId}/suspend`, headers: operatorHeaders, payload: { reason: 'REVIEW' } })).statusCode, 200);
 
   const inProcess = queryApiOf<AccountQueryApi>(app.container, ACCOUNT_QUERY_API, 'account', accountQueryApiOverHttp);
   t.equal(inProcess, app.container.resolve(ACCOUNT_QUERY_API), 'queryApiOf picks the registered in-process API when the account module runs here');

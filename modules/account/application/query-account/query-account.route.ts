@@ -6,9 +6,9 @@ import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { AccountNotFoundError } from '../../domain/account.errors.ts';
 import { AccountView } from '../account.view.ts';
 import { inProcessAccountQueryApi } from './account.query.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { problems } from '../../../../src/platform/http/schemas.ts';
 
-const responses = { 200: AccountView, 400: Problem, 401: Problem, 403: Problem, 404: Problem };
+const responses = { 200: AccountView, ...problems(400, 401, 403, 404) };
 /** Also the account query API of a split deployment: the payment module's process calls it with a service token. */
 const readers = requiresRole('customer', 'operator', 'service');
 const OWN_ONLY = 'A customer token reads its own account only; another one answers 404.';
@@ -19,7 +19,7 @@ export function queryAccountRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
     app.get(url, {
       schema: {
         tags: ['account'],
-        summary: url === '/account' ? 'Balance of a person\'s account, by login' : 'Seed 004 alias of GET /account',
+        summary: url === '/account' ? 'Balance of a person\'s account, by login' : 'Alias of GET /account, kept for clients of the original API',
         description: OWN_ONLY,
         security: readers,
         querystring: Type.Object({ login: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),

@@ -6,7 +6,7 @@ import { findHoldOfPayment, lockAccountById } from '../../infrastructure/account
 import { bookBalanceChange } from '../balance-change.publisher.ts';
 import { captureHold } from '../capture-funds/capture-hold.command.ts';
 
-/** A completed payment was reversed (seed 002): the captured amount comes back to the account, once. */
+/** A completed payment was reversed: the captured amount comes back to the account, once. */
 export const onPaymentReversed = handles(PaymentReversed, ({ clock }) => async (event, context) => {
   const { paymentId, accountId } = event.data;
   const account = await lockAccountById(context.em, accountId);

@@ -6,7 +6,7 @@ import { AccountFundsReserved } from '../../contracts/events/account-funds-reser
 import { findHoldOfPayment, lockAccountById } from '../../infrastructure/account.repository.ts';
 
 /**
- * Books a requested payment's amount (seed 000 PaymentCreated): a hold and `account.funds.reserved`,
+ * Books (reserves) a requested payment's amount: a hold and `account.funds.reserved`,
  * or `account.funds.rejected` with the reason when the account cannot pay. A refusal is an answer,
  * not a failure, so it is never retried.
  */

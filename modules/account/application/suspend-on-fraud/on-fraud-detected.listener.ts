@@ -6,7 +6,7 @@ import { publishStatusChange } from '../status-change.publisher.ts';
 export const SUSPENDING_SEVERITY = 'CRITICAL';
 
 /**
- * Seed 002: CRITICAL fraud suspends the account (reason FRAUD_SUSPECTED); lower severities only
+ * CRITICAL fraud suspends the account (reason FRAUD_SUSPECTED); lower severities only
  * reject the payment. A suspension is not undone by applying it twice, so the inbox is not enough:
  * the same signal delivered again after its inbox row was pruned (a consumer group restarting
  * from the beginning) must not suspend an account an operator reactivated since. The account's

@@ -1,16 +1,16 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `account.balance.changed`, payload exactly as there. */
+/** `account.balance.changed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
 export const AccountBalanceChanged = defineEvent({
   type: 'account.balance.changed',
   version: 1,
   source: 'account',
-  description: 'The balance of an account changed (seed 002). Key: accountId.',
+  description: 'The balance of an account changed (deposit, withdrawal, payment capture, reversal re-credit or order debit). Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     accountId: Type.Integer({ minimum: 1, examples: [67890] }),
-    /** Balance before the change (decimal, 2 fraction digits). */
+    /** Balance before the change: a decimal number in the currency's major unit. */
     previousBalance: Type.Number({ examples: [1000.0] }),
     newBalance: Type.Number({ examples: [850.0] }),
     /** Negative for a debit. */

@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `account.closed`, payload exactly as there. */
+/** `account.closed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
 export const AccountClosed = defineEvent({
   type: 'account.closed',
   version: 1,
   source: 'account',
-  description: 'An account was closed for good (seed 002). Key: accountId.',
+  description: 'An account was closed for good; payments refuse it at once. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     accountId: Type.Integer({ minimum: 1, examples: [67890] }),

@@ -1,17 +1,17 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `account.created`, payload exactly as there. */
+/** `account.created`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
 export const AccountCreated = defineEvent({
   type: 'account.created',
   version: 1,
   source: 'account',
-  description: 'An account was opened for a registered person (seed 002). Key: accountId.',
+  description: 'An account was opened for a registered person; their profile becomes ACTIVE. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
-    /** Id of the new account (Long). */
+    /** Id of the new account (integer id). */
     accountId: Type.Integer({ minimum: 1, examples: [67890] }),
-    /** Owner's profile id (Long). */
+    /** Owner's profile id (integer id). */
     userId: Type.Integer({ minimum: 1, examples: [111] }),
     /** CHECKING, SAVINGS, ... */
     accountType: Type.String({ examples: ['CHECKING'] }),

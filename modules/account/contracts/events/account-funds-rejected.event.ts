@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Funds for a payment could not be booked (seed 000 PaymentCreated, booking FAILED). */
+/** Funds for a payment could not be booked (reserved); the payment is rejected with the reason. */
 export const AccountFundsRejected = defineEvent({
   type: 'account.funds.rejected',
   version: 1,
   source: 'account',
-  description: 'The amount of a requested payment could not be reserved (seed 000 booking FAILED). Key: accountId.',
+  description: 'The amount of a requested payment could not be reserved; the payment is rejected. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     paymentId: Type.Integer({ minimum: 1 }),

@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Funds for a payment are booked (seed 000 PaymentCreated, booking OK). */
+/** Funds for a payment are booked (reserved); the payment goes on to processing. */
 export const AccountFundsReserved = defineEvent({
   type: 'account.funds.reserved',
   version: 1,
   source: 'account',
-  description: 'The amount of a requested payment is reserved on the account (seed 000 booking OK). Key: accountId.',
+  description: 'The amount of a requested payment is reserved on the account; the payment goes on to processing. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     paymentId: Type.Integer({ minimum: 1 }),

@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `account.suspended`, payload exactly as there. */
+/** `account.suspended`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
 export const AccountSuspended = defineEvent({
   type: 'account.suspended',
   version: 1,
   source: 'account',
-  description: 'An account was suspended (security or fraud); payments refuse it at once (seed 002). Key: accountId.',
+  description: 'An account was suspended (security or fraud); payments refuse it at once. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     accountId: Type.Integer({ minimum: 1, examples: [67890] }),

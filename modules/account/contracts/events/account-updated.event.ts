@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `account.updated`, payload exactly as there. */
+/** `account.updated`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
 export const AccountUpdated = defineEvent({
   type: 'account.updated',
   version: 1,
   source: 'account',
-  description: 'An existing account changed, e.g. its status (seed 002). Key: accountId.',
+  description: 'An existing account changed, e.g. its status. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     accountId: Type.Integer({ minimum: 1, examples: [67890] }),

@@ -4,7 +4,7 @@ import { OrderCreated } from '../../../order/index.ts';
 import { BillingChargeRequested } from '../../contracts/events/billing-charge-requested.event.ts';
 import { Charge } from '../../domain/charge.ts';
 
-/** Seed 004: an order was saved, so billing opens a PENDING charge and asks the account module to debit it. */
+/** An order was saved, so billing opens a PENDING charge and asks the account module to debit it. */
 export const onOrderCreated = handles(OrderCreated, ({ clock }) => async (event, { em, publish }) => {
   const { data } = event;
   if ((await em.findOne(Charge, { orderId: data.orderId })) !== null) return;

@@ -5,7 +5,9 @@ import { requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
 import { findPaymentProcessing } from './payment-processing.query.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { problems, literalUnion, literalUnionOrNull } from '../../../../src/platform/http/schemas.ts';
+import { PROCESSING_STATUSES } from '../../domain/payment-processing.ts';
+import { PROCESSING_OUTCOMES } from '../../domain/processing-decision.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 
@@ -15,8 +17,8 @@ export const PaymentProcessingView = Type.Object({
   amount: MoneyValue,
   currency: Type.String({ examples: ['EUR'] }),
   transactionType: Type.String({ examples: ['STANDARD'] }),
-  status: Type.Union([Type.Literal('SCHEDULED'), Type.Literal('PROCESSED')]),
-  outcome: Type.Union([Type.Literal('SUCCEEDED'), Type.Literal('FAILED'), Type.Null()]),
+  status: literalUnion(PROCESSING_STATUSES),
+  outcome: literalUnionOrNull(PROCESSING_OUTCOMES),
   failureReason: Type.Union([Type.String(), Type.Null()]),
   receivedAt: Timestamp,
   dueAt: Type.String({ format: 'date-time', description: 'When the simulated processing delay ends' }),
@@ -31,7 +33,7 @@ export function paymentProcessingRoutes(app: HttpApp, deps: { orm: MikroORM }): 
       description: 'For operators: billing knows accounts by id only, so it cannot tell a customer what is theirs.',
       security: requiresRole('operator'),
       params: Type.Object({ paymentId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-      response: { 200: PaymentProcessingView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      response: { 200: PaymentProcessingView, ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const processing = await findPaymentProcessing(deps.orm, request.params.paymentId);

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { fromMinorUnits, MoneyValue } from '../../../../src/platform/money.ts';
-import type { Charge } from '../../domain/charge.ts';
+import { CHARGE_STATUSES, type Charge } from '../../domain/charge.ts';
+import { literalUnion } from '../../../../src/platform/http/schemas.ts';
 
 export const ChargeView = Type.Object({
   chargeId: Type.Integer({ examples: [1] }),
@@ -9,7 +10,7 @@ export const ChargeView = Type.Object({
   accountId: Type.Union([Type.Integer(), Type.Null()], { description: 'Known once the account module answered' }),
   amount: MoneyValue,
   currency: Type.String({ examples: ['EUR'] }),
-  status: Type.Union([Type.Literal('PENDING'), Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+  status: literalUnion(CHARGE_STATUSES),
   failureReason: Type.Union([Type.String(), Type.Null()], { examples: ['INSUFFICIENT_FUNDS'] }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

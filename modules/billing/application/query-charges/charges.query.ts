@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
-import type { Found, PageRequest } from '../../../../src/platform/http/paging.ts';
 import { Charge } from '../../domain/charge.ts';
+import { type Found, type PageRequest } from '../../../../src/platform/http/schemas.ts';
 
 /** A person's order charges, newest first; the page and its total from one snapshot. */
 export async function chargesOf(orm: MikroORM, login: string, page: PageRequest): Promise<Found<Charge>> {

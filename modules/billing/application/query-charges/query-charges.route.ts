@@ -4,8 +4,7 @@ import { assertActsFor, requiresRole } from '../../../../src/platform/auth/route
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { ChargeView, toChargeView } from './charge.view.ts';
 import { chargesOf } from './charges.query.ts';
-import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { pageOf, pagingQuery, Page, problems } from '../../../../src/platform/http/schemas.ts';
 
 export function queryChargesRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
   app.get('/billing/charges', {
@@ -23,10 +22,7 @@ export function queryChargesRoutes(app: HttpApp, deps: { orm: MikroORM }): void 
       ),
       response: {
         200: Page(ChargeView),
-        400: Problem,
-        401: Problem,
-        403: Problem,
-        404: Problem,
+        ...problems(400, 401, 403, 404),
       },
     },
   }, async (request) => {

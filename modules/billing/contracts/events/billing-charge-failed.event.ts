@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** An order could not be paid (seed 004, "not enough money"). */
+/** An order could not be paid (e.g. not enough money); the order is answered not paid. */
 export const BillingChargeFailed = defineEvent({
   type: 'billing.charge.failed',
   version: 1,
   source: 'billing',
-  description: 'The order could not be charged; the balance is unchanged (seed 004). Key: orderId.',
+  description: 'The order could not be charged; the balance is unchanged. Key: orderId.',
   keyOf: (data) => data.orderId,
   schema: Type.Object({
     chargeId: Type.Integer({ minimum: 1 }),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Billing asks the account module to debit an order's amount (internal step of seed 004's debit). */
+/** Billing asks the account module to debit an order's amount (an internal step of charging an order). */
 export const BillingChargeRequested = defineEvent({
   type: 'billing.charge.requested',
   version: 1,

@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** An order was paid (seed 004). */
+/** An order was paid: its amount left the customer's balance. */
 export const BillingChargeSucceeded = defineEvent({
   type: 'billing.charge.succeeded',
   version: 1,
   source: 'billing',
-  description: 'The order\'s amount was debited from the customer\'s account (seed 004). Key: orderId.',
+  description: 'The order\'s amount was debited from the customer\'s account. Key: orderId.',
   keyOf: (data) => data.orderId,
   schema: Type.Object({
     chargeId: Type.Integer({ minimum: 1 }),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Billing finished processing a payment (seed 000 PaymentCompleted, seed 001 transaction-paymaster). */
+/** Billing finished processing a payment; the payment becomes COMPLETED or FAILED. */
 export const BillingPaymentProcessed = defineEvent({
   type: 'billing.payment.processed',
   version: 1,

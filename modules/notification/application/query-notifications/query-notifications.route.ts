@@ -1,11 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Type } from 'typebox';
 import { assertActsFor, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import { pageOf } from '../../../../src/platform/http/paging.ts';
 import { notificationsFor } from './notifications.query.ts';
 import { NotificationList, NotificationsQuery, toNotificationView } from './query-notifications.schema.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { pageOf, problems } from '../../../../src/platform/http/schemas.ts';
 
 
 const SUMMARY = 'A person\'s messages, newest first';
@@ -18,11 +16,11 @@ export function queryNotificationsRoutes(app: HttpApp, deps: { orm: MikroORM }):
     app.get(url, {
       schema: {
         tags: ['notification'],
-        summary: url === '/notifications' ? SUMMARY : `${SUMMARY} — seed 004 alias of GET /notifications`,
+        summary: url === '/notifications' ? SUMMARY : `${SUMMARY} — alias of GET /notifications, kept for clients of the original API`,
         description: DESCRIPTION,
         security: requiresRole('customer', 'operator'),
         querystring: NotificationsQuery,
-        response: { 200: NotificationList, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+        response: { 200: NotificationList, ...problems(400, 401, 403, 404) },
       },
     }, async (request) => {
       const { login } = request.query;

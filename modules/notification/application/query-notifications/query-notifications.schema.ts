@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { NOTIFICATION_KINDS, type Notification } from '../../domain/notification.ts';
-import { pagingQuery } from '../../../../src/platform/http/paging.ts';
+import { pagingQuery } from '../../../../src/platform/http/schemas.ts';
 
 export const NotificationsQuery = Type.Object(
   {

@@ -3,7 +3,7 @@ import { BillingChargeFailed, BillingChargeSucceeded } from '../../../billing/in
 import { orderNotPaid, orderPaid } from '../../domain/notification-content.ts';
 import { storeNotification } from './store-notification.command.ts';
 
-/** Order paid / not paid (seed 004): billing names the customer by login. */
+/** Order paid / not paid: billing names the customer by login. */
 export const onOrderChargeEvents: HandlerDeclaration[] = [
   handles(BillingChargeSucceeded, ({ clock }) => async (event, { em }) => {
     const { login, accountId } = event.data;

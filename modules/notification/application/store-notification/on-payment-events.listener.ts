@@ -5,7 +5,7 @@ import { fraudDetected, paymentCompleted, paymentFailed, paymentReversed } from 
 import { rememberAccount } from '../../infrastructure/notification.repository.ts';
 import { storeNotification } from './store-notification.command.ts';
 
-/** Payment outcomes (seed 002): addressed by account; fraud.detected also names the user. */
+/** Payment outcomes (completed, failed, reversed, fraud): addressed by account; fraud.detected also names the user. */
 export const onPaymentEvents: HandlerDeclaration[] = [
   handles(PaymentCompleted, ({ clock }) => async (event, { em }) => {
     await storeNotification(em, clock, event, { accountId: event.data.accountId }, paymentCompleted(event.data));

@@ -22,7 +22,7 @@ export interface PlaceOrderDeps {
 }
 
 /**
- * Seed 004: saves a PENDING order and `order.created` in one unit of work; billing charges it from
+ * Saves a PENDING order and `order.created` in one unit of work; billing charges it from
  * there. The total, given or summed from the lines, is one amount under MONEY_MAX_AMOUNT.
  */
 export async function placeOrder(uow: UnitOfWork, { clock, limits }: PlaceOrderDeps, command: PlaceOrder): Promise<Order> {

@@ -1,12 +1,12 @@
-import { Type, type Static } from 'typebox';
+import { type Static } from 'typebox';
 import { assertActsFor, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
-import { IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
+import { markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import type { OrderOutcomeWaiters } from './order-outcome.waiter.ts';
 import { placeOrder, type PlaceOrderDeps } from './place-order.command.ts';
 import { OrderPendingResponse, OrderSettledResponse, PlaceOrderBody } from './place-order.schema.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { IdempotencyKeyHeader, problems } from '../../../../src/platform/http/schemas.ts';
 
 
 export interface PlaceOrderRouteDeps extends PlaceOrderDeps {
@@ -26,7 +26,7 @@ export function placeOrderRoutes(app: HttpApp, deps: PlaceOrderRouteDeps): void 
     app.post(url, {
       schema: {
         tags: ['order'],
-        summary: url === '/orders' ? SUMMARY : `${SUMMARY} — seed 004 alias of POST /orders`,
+        summary: url === '/orders' ? SUMMARY : `${SUMMARY} — alias of POST /orders, kept for clients of the original API`,
         description:
           'Honours Idempotency-Key: the key is stored with the order it placed, so a retry with the same key and body places ' +
           'nothing and answers for that same order — 200 with its outcome when it is known (waiting up to ORDER_WAIT_MS ' +
@@ -35,7 +35,7 @@ export function placeOrderRoutes(app: HttpApp, deps: PlaceOrderRouteDeps): void 
         security: requiresRole('customer'),
         headers: IdempotencyKeyHeader,
         body: PlaceOrderBody,
-        response: { 200: OrderSettledResponse, 202: OrderPendingResponse, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
+        response: { 200: OrderSettledResponse, 202: OrderPendingResponse, ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429) },
       },
       config: MONEY_MOVING,
     }, async (request, reply) => {

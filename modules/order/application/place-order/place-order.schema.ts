@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import { CurrencyCode, MoneyAmount } from '../../../../src/platform/money.ts';
+import { literalUnion } from '../../../../src/platform/http/schemas.ts';
+import type { OrderStatus } from '../../domain/order.ts';
 
 export const MAX_ORDER_ITEMS = 100;
 export const MAX_ITEM_QUANTITY = 1_000_000;
@@ -29,12 +31,12 @@ export const PlaceOrderBody = Type.Object(
 
 export const OrderSettledResponse = Type.Object({
   orderId: Type.Integer({ examples: [1] }),
-  status: Type.Union([Type.Literal('PAID'), Type.Literal('PAYMENT_FAILED')]),
+  status: literalUnion(['PAID', 'PAYMENT_FAILED'] as const satisfies readonly OrderStatus[]),
   isPaid: Type.Boolean(),
   failureReason: Type.Union([Type.String(), Type.Null()], { description: 'Why the charge failed, e.g. INSUFFICIENT_FUNDS', examples: [null] }),
 });
 
 export const OrderPendingResponse = Type.Object({
   orderId: Type.Integer({ examples: [1] }),
-  status: Type.Literal('PENDING', { description: 'The charge outcome was not known within ORDER_WAIT_MS; poll GET /orders/{id}' }),
+  status: Type.Literal('PENDING' satisfies OrderStatus, { description: 'The charge outcome was not known within ORDER_WAIT_MS; poll GET /orders/{id}' }),
 });

@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
-import type { Found, PageRequest } from '../../../../src/platform/http/paging.ts';
 import type { Order } from '../../domain/order.ts';
 import { findOrder, listOrdersOf } from '../../infrastructure/order.repository.ts';
+import { type Found, type PageRequest } from '../../../../src/platform/http/schemas.ts';
 
 export function orderById(orm: MikroORM, id: number): Promise<Order | null> {
   return findOrder(orm.em.fork(), id);

@@ -6,8 +6,7 @@ import { assertActsFor, callerOf, requiresRole } from '../../../../src/platform/
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { orderById, ordersOf } from './orders.query.ts';
 import { OrderView, toOrderView } from '../order.view.ts';
-import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { pageOf, pagingQuery, Page, problems } from '../../../../src/platform/http/schemas.ts';
 
 const readers = requiresRole('customer', 'operator');
 
@@ -19,7 +18,7 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
       description: "A customer token reads its own orders only; another's answers 404.",
       security: readers,
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-      response: { 200: OrderView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      response: { 200: OrderView, ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const order = await orderById(deps.orm, request.params.id);
@@ -42,10 +41,7 @@ export function queryOrdersRoutes(app: HttpApp, deps: { orm: MikroORM }): void {
       ),
       response: {
         200: Page(OrderView),
-        400: Problem,
-        401: Problem,
-        403: Problem,
-        404: Problem,
+        ...problems(400, 401, 403, 404),
       },
     },
   }, async (request) => {

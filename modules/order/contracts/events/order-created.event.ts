@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** An order was saved and waits for its charge (seed 004). */
+/** An order was saved and waits for its charge. */
 export const OrderCreated = defineEvent({
   type: 'order.created',
   version: 1,
   source: 'order',
-  description: 'An order was saved; billing charges the customer for it (seed 004). Key: orderId.',
+  description: 'An order was saved; billing charges the customer for it. Key: orderId.',
   keyOf: (data) => data.orderId,
   schema: Type.Object({
     orderId: Type.Integer({ minimum: 1 }),

@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
-import type { Found, PageRequest } from '../../../../src/platform/http/paging.ts';
 import { Payment } from '../../domain/payment.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
+import { type Found, type PageRequest } from '../../../../src/platform/http/schemas.ts';
 
 /** Payments newest first: everyone's, or one user's when `userName` is given; the page and its total from one snapshot. */
 export async function paymentsOf(

@@ -9,8 +9,7 @@ import type { Payment } from '../../domain/payment.ts';
 import { paymentById, paymentsOf } from './payments.query.ts';
 import type { KnownAccounts } from '../../infrastructure/known-accounts.repository.ts';
 import { PaymentIdParams, PaymentStatusView, PaymentView, toPaymentView } from '../payment.view.ts';
-import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { pageOf, pagingQuery, Page, problems } from '../../../../src/platform/http/schemas.ts';
 
 const readers = requiresRole('customer', 'operator');
 const OWN_ONLY = "A customer token reads its own payments only; another's answers 404.";
@@ -31,11 +30,7 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       ),
       response: {
         200: Page(PaymentView),
-        400: Problem,
-        401: Problem,
-        403: Problem,
-        404: Problem,
-        503: Problem,
+        ...problems(400, 401, 403, 404, 503),
       },
     },
   }, async (request) => {
@@ -56,7 +51,7 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       description: OWN_ONLY,
       security: readers,
       params: PaymentIdParams,
-      response: { 200: PaymentView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      response: { 200: PaymentView, ...problems(400, 401, 403, 404) },
     },
   }, async (request) => toPaymentView(await visiblePayment(deps.orm, request.params.id, callerOf(request))));
 
@@ -67,7 +62,7 @@ export function queryPaymentsRoutes(app: HttpApp, deps: { orm: MikroORM; account
       description: OWN_ONLY,
       security: readers,
       params: PaymentIdParams,
-      response: { 200: PaymentStatusView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      response: { 200: PaymentStatusView, ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const payment = await visiblePayment(deps.orm, request.params.id, callerOf(request));

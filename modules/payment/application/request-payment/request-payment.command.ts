@@ -29,7 +29,7 @@ export interface RequestPaymentDeps {
 }
 
 /**
- * Seed 000/001/002 payment request. The account must be known, ACTIVE and in the payment's
+ * A payment request. The account must be known, ACTIVE and in the payment's
  * currency; its cache row stays locked until commit, so payments of one account are checked one
  * at a time (fraud velocity) and a suspension either sees the new payment as pending or refuses it.
  * A payment the fraud rules refuse is still recorded, as REJECTED (FRAUD_SUSPECTED).

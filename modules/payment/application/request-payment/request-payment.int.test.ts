@@ -4,10 +4,10 @@ import { customerAuthorization, OPERATOR_AUTHORIZATION } from '../../../../test/
 import { platformFor } from '../../../../test/harness/suite.ts';
 import { AccountFundsReserved } from '../../../account/index.ts';
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
-import {
-  actAs, announceAccount, openAccount, payment, published, publishedFor, rowCounts, sortedKeys, statusBecomes, statusTrail,
-  type PaymentBody,
-} from '../../testing/payment.kit.ts';
+import { conformsTo } from '../../../../test/harness/scenario.ts';
+import { openAccount } from '../../../account/testing/account.kit.ts';
+import { FraudDetected } from '../../index.ts';
+import { announceAccount, payment, published, publishedFor, rowCounts, statusBecomes, statusTrail, type PaymentBody } from '../../testing/payment.kit.ts';
 
 interface Created { id: number; status: string }
 interface Problem { type: string; status: number; code: string; errors?: Array<{ field: string }> }
@@ -16,7 +16,6 @@ interface Problem { type: string; status: number; code: string; errors?: Array<{
 // Billing holds every payment in processing: the tests that need an outcome play billing's.
 const app = await platformFor(t, 'local', { env: { FRAUD_MAX_PAYMENTS_PER_MINUTE: '3', PROCESSING_DELAY_MIN_MS: '600000', PROCESSING_DELAY_MAX_MS: '600000' } });
 const alice = await openAccount(app, 'alice', { deposit: 100 });
-const FRAUD_DETECTED_FIELDS = ['accountId', 'amount', 'currency', 'detectedAt', 'fraudReasons', 'fraudScore', 'paymentId', 'severity', 'userId'];
 
 async function pay(payload: Record<string, unknown>, headers: Record<string, string | undefined> = {}) {
   return app.request({ method: 'POST', url: '/payments', payload, headers });
@@ -103,7 +102,7 @@ t.test('POST /payments › an amount over the fraud threshold is recorded REJECT
   t.match(await payment(app, id), { status: 'REJECTED', reason: 'FRAUD_SUSPECTED', amount: 10_000.01 }, 'GET /payments/{id} shows it');
 
   const [fraud] = await publishedFor<Record<string, unknown> & { paymentId: number }>(app, 'fraud.detected', id);
-  t.same(sortedKeys(fraud!), FRAUD_DETECTED_FIELDS, 'fraud.detected has exactly the seed 002 fields');
+  conformsTo(t, FraudDetected, fraud);
   t.match(fraud, { accountId: frank.accountId, userId: frank.userId, amount: 10_000.01, currency: 'EUR', fraudScore: 0.75, fraudReasons: ['AMOUNT_TOO_HIGH'], severity: 'HIGH' });
   const [failed] = await publishedFor(app, 'payment.failed', id);
   t.match(failed, { failureReason: 'FRAUD_SUSPECTED', errorCode: 'ERR_FRAUD_001', amount: 10_000.01 }, 'payment.failed FRAUD_SUSPECTED');
@@ -142,7 +141,7 @@ t.test('POST /payments › concurrent payments of one account are checked one at
 });
 
 t.test('account.funds.reserved for an unknown payment › dead-lettered, not applied', async (t) => {
-  await actAs(app, AccountFundsReserved, { paymentId: 424_242, accountId: alice.accountId, amount: 1, currency: 'EUR', reservedAt: new Date().toISOString() });
+  await app.scenario.commit(AccountFundsReserved, { paymentId: 424_242, accountId: alice.accountId, amount: 1, currency: 'EUR', reservedAt: new Date().toISOString() });
   const dead = await eventually(async () => {
     const body = (await app.request({ method: 'GET', url: '/admin/dead-letters', headers: { authorization: OPERATOR_AUTHORIZATION } })).json<{ items: Array<{ consumer: string; error: string }> }>();
     return body.items.find((item) => item.error.includes('unknown payment 424242'));
@@ -197,7 +196,7 @@ t.test('POST /payments/{id}/reversal › only a COMPLETED payment; bad input is 
   isProblem(t, await app.request({ method: 'POST', url: '/payments/abc/reversal', payload: { reason: 'ERROR' } }), 400, 'validation-error');
   t.same(await rowCounts(app), before, 'nothing was written');
 
-  await actAs(app, BillingPaymentProcessed, { paymentId: id, accountId: rex.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: new Date().toISOString() });
+  await app.scenario.commit(BillingPaymentProcessed, { paymentId: id, accountId: rex.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: new Date().toISOString() });
   await statusBecomes(app, id, 'COMPLETED');
   const headers = { 'idempotency-key': `reverse-${id}` };
   const reversed = await app.request({ method: 'POST', url, payload: { reason: 'FRAUD' }, headers });

@@ -1,11 +1,10 @@
-import { Type } from 'typebox';
 import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
-import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
+import { markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { requestPayment, type RequestPaymentDeps } from './request-payment.command.ts';
 import { PaymentAccepted, RequestPaymentBody } from './request-payment.schema.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, problems } from '../../../../src/platform/http/schemas.ts';
 
 
 export interface RequestPaymentRouteDeps extends RequestPaymentDeps {
@@ -25,7 +24,7 @@ export function requestPaymentRoutes(app: HttpApp, deps: RequestPaymentRouteDeps
       security: requiresRole('customer'),
       headers: IdempotencyKeyHeader,
       body: RequestPaymentBody,
-      response: { 201: PaymentAccepted, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem },
+      response: { 201: PaymentAccepted, ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503) },
     },
     config: MONEY_MOVING,
   }, async (request, reply) => {

@@ -1,7 +1,10 @@
 import { Type } from 'typebox';
 import { CurrencyCode, MoneyAmount } from '../../../../src/platform/money.ts';
+import { literalUnion } from '../../../../src/platform/http/schemas.ts';
+import { TRANSACTION_TYPES } from '../../domain/payment.ts';
+import type { PaymentStatus } from '../../domain/payment-status.ts';
 
-export const TransactionTypeSchema = Type.Union([Type.Literal('STANDARD'), Type.Literal('INSTANT'), Type.Literal('BIOMETRIC'), Type.Literal('QR_CODE')], {
+export const TransactionTypeSchema = literalUnion(TRANSACTION_TYPES, {
   description: 'How the payment was initiated (default STANDARD)',
 });
 
@@ -19,7 +22,7 @@ export const RequestPaymentBody = Type.Object(
 
 export const PaymentAccepted = Type.Object({
   id: Type.Integer({ examples: [1] }),
-  status: Type.Union([Type.Literal('CREATED'), Type.Literal('REJECTED')], {
+  status: literalUnion(['CREATED', 'REJECTED'] as const satisfies readonly PaymentStatus[], {
     description: 'CREATED when accepted; REJECTED when the fraud rules refused it (the payment is still recorded)',
   }),
 });

@@ -6,7 +6,7 @@ import type { Payment } from '../../domain/payment.ts';
 import { lockPayment } from '../../infrastructure/payments.repository.ts';
 import { announce } from '../payment-events.publisher.ts';
 
-/** Seed 002 reversal: only a COMPLETED payment becomes REVERSED (else 422); the account re-credits on `payment.reversed`. */
+/** Reversal: only a COMPLETED payment becomes REVERSED (else 422); the account re-credits on `payment.reversed`. */
 export async function reversePayment(uow: UnitOfWork, clock: Clock, command: { paymentId: number; reason: string; caller: Caller }): Promise<Payment> {
   const payment = await lockPayment(uow.em, command.paymentId);
   if (payment === null || !payment.isVisibleTo(command.caller)) throw new NotFoundError('payment', `No payment with id ${command.paymentId}`);

@@ -3,10 +3,10 @@ import type { Clock } from '../../../../src/platform/clock.ts';
 import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { MONEY_MOVING } from '../../../../src/platform/http/rate-limits.ts';
-import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
+import { markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { PaymentIdParams } from '../payment.view.ts';
 import { reversePayment } from './reverse-payment.command.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, problems } from '../../../../src/platform/http/schemas.ts';
 
 
 export function reversePaymentRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
@@ -22,7 +22,7 @@ export function reversePaymentRoutes(app: HttpApp, deps: { clock: Clock; idempot
         { reason: Type.String({ pattern: '^[A-Z][A-Z0-9_]{0,63}$', description: 'Reason code: CUSTOMER_REQUEST, FRAUD, ERROR, ...', examples: ['CUSTOMER_REQUEST'] }) },
         { additionalProperties: false },
       ),
-      response: { 200: Type.Object({ id: Type.Integer(), status: Type.Literal('REVERSED') }), 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
+      response: { 200: Type.Object({ id: Type.Integer(), status: Type.Literal('REVERSED') }), ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429) },
     },
     config: MONEY_MOVING,
   }, async (request, reply) => {

@@ -3,9 +3,8 @@ import { platformFor, TRANSPORTS } from '../../../../test/harness/suite.ts';
 import { customerAuthorization } from '../../../../test/harness/tokens.ts';
 import { AccountBalanceChanged, AccountClosed, AccountFundsReserved, AccountSuspended, AccountUpdated } from '../../../account/index.ts';
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
-import {
-  actAs, announceAccount, handledByPayment, openAccount, payment, publishedFor, rowCounts, statusBecomes, statusTrail,
-} from '../../testing/payment.kit.ts';
+import { openAccount } from '../../../account/testing/account.kit.ts';
+import { announceAccount, payment, publishedFor, rowCounts, statusBecomes, statusTrail } from '../../testing/payment.kit.ts';
 
 interface Created { id: number; status: string }
 
@@ -24,7 +23,7 @@ for (const transport of TRANSPORTS) {
     const pay = async (amount: number) => app.request({ method: 'POST', url: '/payments', headers: { authorization: owner }, payload: { accountId: ACCOUNT.accountId, amount, currency: 'EUR' } });
     const created = async (amount: number) => (await pay(amount)).json<Created>();
     const reserve = async (id: number, amount: number) => {
-      await actAs(app, AccountFundsReserved, { paymentId: id, accountId: ACCOUNT.accountId, amount, currency: 'EUR', reservedAt: now() });
+      await app.scenario.commit(AccountFundsReserved, { paymentId: id, accountId: ACCOUNT.accountId, amount, currency: 'EUR', reservedAt: now() });
       await statusBecomes(app, id, 'PROCESSING');
     };
 
@@ -33,11 +32,11 @@ for (const transport of TRANSPORTS) {
     await reserve(processing.id, 11);
     const done = await created(12);
     await reserve(done.id, 12);
-    await actAs(app, BillingPaymentProcessed, { paymentId: done.id, accountId: ACCOUNT.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
+    await app.scenario.commit(BillingPaymentProcessed, { paymentId: done.id, accountId: ACCOUNT.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
     await statusBecomes(app, done.id, 'COMPLETED');
 
     await t.test('account.suspended › payments not yet submitted to billing are cancelled: REJECTED with ACCOUNT_SUSPENDED', async (t) => {
-      await handledByPayment(app, await actAs(app, AccountSuspended, { ...ACCOUNT, reason: 'FRAUD_SUSPECTED', suspendedAt: now() }));
+      await app.scenario.handledBy('payment', await app.scenario.commit(AccountSuspended, { ...ACCOUNT, reason: 'FRAUD_SUSPECTED', suspendedAt: now() }));
       t.match(await payment(app, waiting.id), { status: 'REJECTED', reason: 'ACCOUNT_SUSPENDED' }, 'the CREATED payment is cancelled');
       t.match((await publishedFor(app, 'payment.failed', waiting.id))[0], { failureReason: 'ACCOUNT_SUSPENDED', errorCode: 'ERR_ACCOUNT_001', accountId: ACCOUNT.accountId });
       t.same(await statusTrail(app, waiting.id), [
@@ -58,10 +57,10 @@ for (const transport of TRANSPORTS) {
     });
 
     await t.test("billing's outcome settles the in-flight payment; a reservation after the cancellation is ignored", async (t) => {
-      const settled = await actAs(app, BillingPaymentProcessed, { paymentId: processing.id, accountId: ACCOUNT.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
-      const lateBooking = await actAs(app, AccountFundsReserved, { paymentId: waiting.id, accountId: ACCOUNT.accountId, amount: 10, currency: 'EUR', reservedAt: now() });
-      await handledByPayment(app, settled);
-      await handledByPayment(app, lateBooking);
+      const settled = await app.scenario.commit(BillingPaymentProcessed, { paymentId: processing.id, accountId: ACCOUNT.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
+      const lateBooking = await app.scenario.commit(AccountFundsReserved, { paymentId: waiting.id, accountId: ACCOUNT.accountId, amount: 10, currency: 'EUR', reservedAt: now() });
+      await app.scenario.handledBy('payment', settled);
+      await app.scenario.handledBy('payment', lateBooking);
       t.equal((await payment(app, processing.id)).status, 'COMPLETED', 'billing SUCCEEDED › COMPLETED: both modules agree');
       t.equal((await publishedFor(app, 'payment.completed', processing.id)).length, 1, 'payment.completed once, so the account captures the hold');
       t.equal((await payment(app, waiting.id)).status, 'REJECTED', 'account.funds.reserved after a cancel changes nothing');
@@ -69,7 +68,7 @@ for (const transport of TRANSPORTS) {
     });
 
     await t.test('account.updated to ACTIVE › payments are accepted again', async (t) => {
-      await handledByPayment(app, await actAs(app, AccountUpdated, {
+      await app.scenario.handledBy('payment', await app.scenario.commit(AccountUpdated, {
         ...ACCOUNT, status: 'ACTIVE', updatedAt: now(), changes: { previousStatus: 'SUSPENDED', newStatus: 'ACTIVE' },
       }));
       const accepted = await pay(6);
@@ -80,14 +79,14 @@ for (const transport of TRANSPORTS) {
     await t.test('a late account.suspended, older than the cached reactivation (another topic) › changes nothing', async (t) => {
       const pending = await created(6.5);
       const earlier = new Date(Date.now() - 60_000).toISOString();
-      await handledByPayment(app, await actAs(app, AccountSuspended, { ...ACCOUNT, reason: 'FRAUD_SUSPECTED', suspendedAt: earlier }));
+      await app.scenario.handledBy('payment', await app.scenario.commit(AccountSuspended, { ...ACCOUNT, reason: 'FRAUD_SUSPECTED', suspendedAt: earlier }));
       t.equal((await payment(app, pending.id)).status, 'CREATED', 'the pending payment is not cancelled');
       t.equal((await pay(6.6)).statusCode, 201, 'POST /payments › still accepted');
     });
 
     await t.test('account.closed › pending payments REJECTED with ACCOUNT_CLOSED, new ones 422', async (t) => {
       const pending = await created(7);
-      await handledByPayment(app, await actAs(app, AccountClosed, { ...ACCOUNT, reason: 'CUSTOMER_REQUEST', closedAt: now() }));
+      await app.scenario.handledBy('payment', await app.scenario.commit(AccountClosed, { ...ACCOUNT, reason: 'CUSTOMER_REQUEST', closedAt: now() }));
       t.match(await payment(app, pending.id), { status: 'REJECTED', reason: 'ACCOUNT_CLOSED' });
       t.match((await publishedFor(app, 'payment.failed', pending.id))[0], { failureReason: 'ACCOUNT_CLOSED', errorCode: 'ERR_ACCOUNT_002' });
       const refused = await pay(8);
@@ -101,12 +100,12 @@ t.test('account cache › event-fed status wins over the account module\'s answe
   const app = await platformFor(t, 'local');
   const sam = await openAccount(app, 'sam');
   // Only the payment module hears this suspension: the account module still says ACTIVE.
-  await handledByPayment(app, await actAs(app, AccountSuspended, { accountId: sam.accountId, userId: sam.userId, reason: 'FRAUD_SUSPECTED', suspendedAt: now() }));
+  await app.scenario.handledBy('payment', await app.scenario.commit(AccountSuspended, { accountId: sam.accountId, userId: sam.userId, reason: 'FRAUD_SUSPECTED', suspendedAt: now() }));
   const refused = await app.request({ method: 'POST', url: '/payments', payload: { userName: 'sam', amount: 1, currency: 'EUR' } });
   t.equal(refused.statusCode, 422, 'POST /payments › the login is looked up in the account module, the status comes from the cache');
   t.equal(refused.json<{ code: string }>().code, 'account-suspended');
 
-  await handledByPayment(app, await actAs(app, AccountBalanceChanged, {
+  await app.scenario.handledBy('payment', await app.scenario.commit(AccountBalanceChanged, {
     accountId: sam.accountId, previousBalance: 0, newBalance: 42.5, changeAmount: 42.5, currency: 'EUR', changeReason: 'CREDIT', timestamp: now(),
   }));
   const [cached] = await app.container.cradle.orm.em.fork().execute<Array<{ balance: number; login: string; status: string }>>(

@@ -21,7 +21,7 @@ async function statusChanged(
 }
 
 /**
- * Keeps `payment.account_cache` current from the account module's events (seed 002 consumer list),
+ * Keeps `payment.account_cache` current from the account module's events,
  * so a payment of a suspended or closed account is refused at once, without asking the account.
  */
 export const accountCacheHandlers: HandlerDeclaration[] = [

@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `fraud.detected`, payload exactly as there. */
+/** `fraud.detected`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
 export const FraudDetected = defineEvent({
   type: 'fraud.detected',
   version: 1,
   source: 'payment',
-  description: 'The fraud rules flagged a payment; at CRITICAL severity the account is suspended (seed 002). Key: accountId.',
+  description: 'The fraud rules flagged a payment; at CRITICAL severity the account is suspended. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     paymentId: Type.Integer({ minimum: 1, examples: [12345] }),

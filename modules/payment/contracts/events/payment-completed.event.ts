@@ -1,19 +1,19 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `payment.completed`, payload exactly as there. */
+/** `payment.completed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
 export const PaymentCompleted = defineEvent({
   type: 'payment.completed',
   version: 1,
   source: 'payment',
-  description: 'A payment completed; the account captures the reserved amount (seed 002). Key: accountId.',
+  description: 'A payment completed; the account captures the reserved amount. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
-    /** Payment id (Long). */
+    /** Payment id (integer id). */
     paymentId: Type.Integer({ minimum: 1, examples: [12345] }),
-    /** Debited account (Long). */
+    /** Debited account (integer id). */
     accountId: Type.Integer({ minimum: 1, examples: [67890] }),
-    /** BigDecimal with at most 2 fraction digits. */
+    /** Decimal number in the currency's major unit, with at most its minor-unit digits (2 for EUR). */
     amount: Type.Number({ examples: [150.75] }),
     currency: Type.String({ examples: ['EUR'] }),
     /** STANDARD, INSTANT, BIOMETRIC, QR_CODE */

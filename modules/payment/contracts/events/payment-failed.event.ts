@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `payment.failed`, payload exactly as there. Covers REJECTED and FAILED payments. */
+/** `payment.failed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). Covers REJECTED and FAILED payments. */
 export const PaymentFailed = defineEvent({
   type: 'payment.failed',
   version: 1,
   source: 'payment',
-  description: 'A payment was rejected or failed; any reservation is released (seed 002). Key: accountId.',
+  description: 'A payment was rejected or failed; any reservation is released. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     paymentId: Type.Integer({ minimum: 1, examples: [12345] }),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** A payment was accepted (CREATED); the account module books its funds (seed 000 PaymentRequest, 001 `payments`). */
+/** A payment was accepted (CREATED); the account module books (reserves) its funds. */
 export const PaymentRequested = defineEvent({
   type: 'payment.requested',
   version: 1,

@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Seed 002 `payment.reversed`, payload exactly as there. */
+/** `payment.reversed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
 export const PaymentReversed = defineEvent({
   type: 'payment.reversed',
   version: 1,
   source: 'payment',
-  description: 'A completed payment was reversed; the account is re-credited (seed 002). Key: accountId.',
+  description: 'A completed payment was reversed; the account is re-credited. Key: accountId.',
   keyOf: (data) => data.accountId,
   schema: Type.Object({
     paymentId: Type.Integer({ minimum: 1, examples: [12345] }),

@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Every status change of a payment, for external observers (seed 001 `status-payments`). */
+/** Every status change of a payment, the first included, for external observers. */
 export const PaymentStatusChanged = defineEvent({
   type: 'payment.status',
   version: 1,
   source: 'payment',
-  description: 'A payment changed status: CREATED, PROCESSING, COMPLETED, REJECTED, FAILED, REVERSED (seed 001 status-payments). Key: paymentId.',
+  description: 'A payment changed status: CREATED, PROCESSING, COMPLETED, REJECTED, FAILED, REVERSED. Key: paymentId.',
   keyOf: (data) => data.paymentId,
   schema: Type.Object({
     paymentId: Type.Integer({ minimum: 1 }),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** Funds are reserved; billing processes the payment (seed 000 "submit payment"). */
+/** Funds are reserved, so the payment is submitted to billing for processing. */
 export const PaymentSubmitted = defineEvent({
   type: 'payment.submitted',
   version: 1,

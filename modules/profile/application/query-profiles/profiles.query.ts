@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Caller } from '../../../../src/platform/auth/caller.ts';
 import { readInSnapshot } from '../../../../src/platform/db/snapshot.ts';
-import type { Found, PageRequest } from '../../../../src/platform/http/paging.ts';
 import { Profile } from '../../domain/profile.ts';
+import { type Found, type PageRequest } from '../../../../src/platform/http/schemas.ts';
 
 /** Every profile for an operator, its own for a customer; oldest first, the page and its total from one snapshot. */
 export async function profilesVisibleTo(orm: MikroORM, caller: Caller, page: PageRequest): Promise<Found<Profile>> {

@@ -6,8 +6,7 @@ import { callerOf, requiresRole } from '../../../../src/platform/auth/route-secu
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
 import { profileById, profileUsing, profilesVisibleTo } from './profiles.query.ts';
 import { ProfileView, toProfileView } from '../profile.view.ts';
-import { pageOf, pagingQuery, Page } from '../../../../src/platform/http/paging.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { pageOf, pagingQuery, Page, problems } from '../../../../src/platform/http/schemas.ts';
 
 const readers = requiresRole('customer', 'operator');
 
@@ -24,9 +23,7 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
       ),
       response: {
         200: Page(ProfileView),
-        400: Problem,
-        401: Problem,
-        403: Problem,
+        ...problems(400, 401, 403),
       },
     },
   }, async (request) => {
@@ -38,14 +35,14 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
   app.get('/profiles/check', {
     schema: {
       tags: ['profile'],
-      summary: 'Find the profile that already uses a login or email (seed 000 duplicate check)',
+      summary: 'Find the profile that already uses a login or email (duplicate check before registering)',
       description: 'A customer token finds its own profile only; any other answers 404.',
       security: readers,
       querystring: Type.Object(
         { login: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })) },
         { additionalProperties: false },
       ),
-      response: { 200: Type.Object({ id: Type.Integer() }), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      response: { 200: Type.Object({ id: Type.Integer() }), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { login, email } = request.query;
@@ -64,7 +61,7 @@ export function queryProfilesRoutes(app: HttpApp, deps: { orm: MikroORM }): void
       description: 'A customer token reads its own profile only; another one answers 404.',
       security: readers,
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-      response: { 200: ProfileView, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      response: { 200: ProfileView, ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const profile = await profileById(deps.orm, request.params.id);

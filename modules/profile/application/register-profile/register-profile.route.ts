@@ -1,13 +1,12 @@
-import { Type } from 'typebox';
 import type { Clock } from '../../../../src/platform/clock.ts';
 import { actsFor } from '../../../../src/platform/auth/caller.ts';
 import { callerOf, requiresRole } from '../../../../src/platform/auth/route-security.ts';
 import { ProblemError } from '../../../../src/platform/http/problem.ts';
 import type { HttpApp } from '../../../../src/platform/http/app.ts';
-import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
+import { markReplay, type IdempotencyKeys } from '../../../../src/platform/http/idempotency.ts';
 import { registerProfile } from './register-profile.command.ts';
 import { RegisterProfileBody, RegisterProfileResponse } from './register-profile.schema.ts';
-import { ProblemResponse as Problem } from '../../../../src/platform/http/problem.ts';
+import { IDEMPOTENCY_NOTE, IdempotencyKeyHeader, problems } from '../../../../src/platform/http/schemas.ts';
 
 
 const routeSchema = {
@@ -17,12 +16,12 @@ const routeSchema = {
   security: requiresRole('customer', 'operator'),
   headers: IdempotencyKeyHeader,
   body: RegisterProfileBody,
-  response: { 201: RegisterProfileResponse, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem },
+  response: { 201: RegisterProfileResponse, ...problems(400, 401, 403, 409, 422) },
 };
 
 export function registerProfileRoutes(app: HttpApp, deps: { clock: Clock; idempotency: IdempotencyKeys }): void {
   for (const url of ['/profiles', '/person/register']) {
-    const summary = url === '/profiles' ? routeSchema.summary : `${routeSchema.summary} — seed 004 alias of POST /profiles`;
+    const summary = url === '/profiles' ? routeSchema.summary : `${routeSchema.summary} — alias of POST /profiles, kept for clients of the original API`;
     app.post(url, { schema: { ...routeSchema, summary } }, async (request, reply) => {
       const caller = callerOf(request);
       if (!actsFor(caller, request.body.login)) {

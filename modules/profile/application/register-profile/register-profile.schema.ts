@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { CurrencyCode } from '../../../../src/platform/money.ts';
+import type { ProfileStatus } from '../../domain/profile.ts';
 
 export const RegisterProfileBody = Type.Object(
   {
@@ -14,5 +15,5 @@ export const RegisterProfileBody = Type.Object(
 export const RegisterProfileResponse = Type.Object({
   id: Type.Integer({ examples: [1] }),
   login: Type.String({ examples: ['alice'] }),
-  status: Type.Literal('PENDING'),
+  status: Type.Literal('PENDING' satisfies ProfileStatus),
 });

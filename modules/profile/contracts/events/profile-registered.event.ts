@@ -6,7 +6,7 @@ export const ProfileRegistered = defineEvent({
   type: 'profile.registered',
   version: 1,
   source: 'profile',
-  description: 'A person registered (seed 000 ProfileOnboarding, seed 004 register). Key: userId.',
+  description: 'A person registered; the account module opens their account. Key: userId.',
   keyOf: (data) => data.userId,
   schema: Type.Object({
     /** Profile id (64-bit integer). */
