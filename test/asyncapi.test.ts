@@ -11,8 +11,8 @@ import { HEADERS } from '../src/platform/messaging/envelope.ts';
 import { loadModules } from '../src/platform/module-loader.ts';
 import { consumesOf } from '../src/platform/module.ts';
 
-/** SPEC §5, row by row: topic, producer, consumers. */
-const SPEC_TOPICS: Array<{ topic: string; producer: string; consumers: string[] }> = [
+/** The topics of docs/requirements.md#events-and-topics, row by row: topic, producer, consumers. */
+const REQUIRED_TOPICS: Array<{ topic: string; producer: string; consumers: string[] }> = [
   { topic: 'profile.registered', producer: 'profile', consumers: ['account'] },
   { topic: 'account.created', producer: 'account', consumers: ['profile', 'payment', 'notification'] },
   { topic: 'account.updated', producer: 'account', consumers: ['payment', 'notification'] },
@@ -37,49 +37,47 @@ const SPEC_TOPICS: Array<{ topic: string; producer: string; consumers: string[] 
 const ALL_MODULES = ['profile', 'account', 'payment', 'billing', 'order', 'notification'];
 
 /**
- * The payloads fixed for outside consumers (docs/requirements.md#seed-002-payloads), as originally
- * specified: the example message and each field's declared type in the original (Java) terms
- * (Long → integer, BigDecimal/Double → number, String → string, Timestamp → date-time string).
- * `optional` are the fields marked optional there.
+ * The payloads fixed for outside consumers (docs/requirements.md#fixed-payloads): the example
+ * message and each field's JSON type. `optional` are the fields they may leave out.
  */
-type SeedType = 'Long' | 'BigDecimal' | 'Double' | 'String' | 'Timestamp' | 'List<String>' | { Object: Record<string, SeedType> };
-const SEED_002: Record<string, { example: string; fields: Record<string, SeedType>; optional?: string[] }> = {
+type FieldType = 'integer' | 'number' | 'string' | 'date-time' | 'string[]' | { object: Record<string, FieldType> };
+const FIXED_PAYLOADS: Record<string, { example: string; fields: Record<string, FieldType>; optional?: string[] }> = {
   'payment.completed': {
     example: '{"paymentId": 12345, "accountId": 67890, "amount": 150.75, "currency": "EUR", "transactionType": "STANDARD", "status": "COMPLETED", "completedAt": "2024-01-15T10:30:00Z"}',
-    fields: { paymentId: 'Long', accountId: 'Long', amount: 'BigDecimal', currency: 'String', transactionType: 'String', status: 'String', completedAt: 'Timestamp' },
+    fields: { paymentId: 'integer', accountId: 'integer', amount: 'number', currency: 'string', transactionType: 'string', status: 'string', completedAt: 'date-time' },
   },
   'payment.reversed': {
     example: '{"paymentId": 12345, "accountId": 67890, "amount": 150.75, "currency": "EUR", "reversalReason": "CUSTOMER_REQUEST", "originalPaymentDate": "2024-01-15T10:30:00Z", "reversedAt": "2024-01-16T14:20:00Z"}',
-    fields: { paymentId: 'Long', accountId: 'Long', amount: 'BigDecimal', currency: 'String', reversalReason: 'String', originalPaymentDate: 'Timestamp', reversedAt: 'Timestamp' },
+    fields: { paymentId: 'integer', accountId: 'integer', amount: 'number', currency: 'string', reversalReason: 'string', originalPaymentDate: 'date-time', reversedAt: 'date-time' },
   },
   'payment.failed': {
     example: '{"paymentId": 12345, "accountId": 67890, "amount": 150.75, "currency": "EUR", "failureReason": "INSUFFICIENT_FUNDS", "errorCode": "ERR_BALANCE_001", "failedAt": "2024-01-15T10:35:00Z"}',
-    fields: { paymentId: 'Long', accountId: 'Long', amount: 'BigDecimal', currency: 'String', failureReason: 'String', errorCode: 'String', failedAt: 'Timestamp' },
+    fields: { paymentId: 'integer', accountId: 'integer', amount: 'number', currency: 'string', failureReason: 'string', errorCode: 'string', failedAt: 'date-time' },
   },
   'fraud.detected': {
     example: '{"paymentId": 12345, "accountId": 67890, "userId": 111, "amount": 5000.00, "currency": "EUR", "fraudScore": 0.95, "fraudReasons": ["AMOUNT_TOO_HIGH", "UNUSUAL_LOCATION"], "detectedAt": "2024-01-15T10:40:00Z", "severity": "HIGH"}',
-    fields: { paymentId: 'Long', accountId: 'Long', userId: 'Long', amount: 'BigDecimal', currency: 'String', fraudScore: 'Double', fraudReasons: 'List<String>', detectedAt: 'Timestamp', severity: 'String' },
+    fields: { paymentId: 'integer', accountId: 'integer', userId: 'integer', amount: 'number', currency: 'string', fraudScore: 'number', fraudReasons: 'string[]', detectedAt: 'date-time', severity: 'string' },
   },
   'account.created': {
     example: '{"accountId": 67890, "userId": 111, "accountType": "CHECKING", "currency": "EUR", "status": "ACTIVE", "createdAt": "2024-01-10T08:00:00Z"}',
-    fields: { accountId: 'Long', userId: 'Long', accountType: 'String', currency: 'String', status: 'String', createdAt: 'Timestamp' },
+    fields: { accountId: 'integer', userId: 'integer', accountType: 'string', currency: 'string', status: 'string', createdAt: 'date-time' },
   },
   'account.updated': {
     example: '{"accountId": 67890, "userId": 111, "status": "SUSPENDED", "updatedAt": "2024-01-15T09:00:00Z", "changes": {"previousStatus": "ACTIVE", "newStatus": "SUSPENDED"}}',
-    fields: { accountId: 'Long', userId: 'Long', status: 'String', updatedAt: 'Timestamp', changes: { Object: { previousStatus: 'String', newStatus: 'String' } } },
+    fields: { accountId: 'integer', userId: 'integer', status: 'string', updatedAt: 'date-time', changes: { object: { previousStatus: 'string', newStatus: 'string' } } },
   },
   'account.suspended': {
     example: '{"accountId": 67890, "userId": 111, "reason": "FRAUD_SUSPECTED", "suspendedAt": "2024-01-15T10:00:00Z", "expiresAt": "2024-01-16T10:00:00Z"}',
-    fields: { accountId: 'Long', userId: 'Long', reason: 'String', suspendedAt: 'Timestamp', expiresAt: 'Timestamp' },
+    fields: { accountId: 'integer', userId: 'integer', reason: 'string', suspendedAt: 'date-time', expiresAt: 'date-time' },
     optional: ['expiresAt'],
   },
   'account.closed': {
     example: '{"accountId": 67890, "userId": 111, "closedAt": "2024-02-01T12:00:00Z", "reason": "CUSTOMER_REQUEST"}',
-    fields: { accountId: 'Long', userId: 'Long', closedAt: 'Timestamp', reason: 'String' },
+    fields: { accountId: 'integer', userId: 'integer', closedAt: 'date-time', reason: 'string' },
   },
   'account.balance.changed': {
     example: '{"accountId": 67890, "previousBalance": 1000.00, "newBalance": 850.00, "changeAmount": -150.00, "currency": "EUR", "changeReason": "DEBIT", "timestamp": "2024-01-15T10:30:00Z"}',
-    fields: { accountId: 'Long', previousBalance: 'BigDecimal', newBalance: 'BigDecimal', changeAmount: 'BigDecimal', currency: 'String', changeReason: 'String', timestamp: 'Timestamp' },
+    fields: { accountId: 'integer', previousBalance: 'number', newBalance: 'number', changeAmount: 'number', currency: 'string', changeReason: 'string', timestamp: 'date-time' },
   },
 };
 
@@ -105,30 +103,30 @@ function payloadOf(topic: string): JsonSchema {
   return (resolve(message!.$ref) as AsyncApiDocument['components']['messages'][string]).payload;
 }
 
-function expectedSchemaOf(type: SeedType): Record<string, unknown> {
+function expectedSchemaOf(type: FieldType): Record<string, unknown> {
   if (typeof type === 'object') return { type: 'object' };
   switch (type) {
-    case 'Long': return { type: 'integer' };
-    case 'BigDecimal':
-    case 'Double': return { type: 'number' };
-    case 'String': return { type: 'string' };
-    case 'Timestamp': return { type: 'string', format: 'date-time' };
-    case 'List<String>': return { type: 'array', items: { type: 'string' } };
+    case 'date-time': return { type: 'string', format: 'date-time' };
+    case 'string[]': return { type: 'array', items: { type: 'string' } };
+    default: return { type };
   }
 }
 
-/** Same property names, JSON types and required fields as the fixed payload, recursively. */
-function checkShape(t: Test, schema: JsonSchema, fields: Record<string, SeedType>, optional: string[], where: string): void {
+/**
+ * Every field of the fixed payload, with its JSON type, and the same required fields, recursively.
+ * A contract may add optional fields (an additive change old consumers ignore), never required ones.
+ */
+function checkShape(t: Test, schema: JsonSchema, fields: Record<string, FieldType>, optional: string[], where: string): void {
   const properties = schema['properties'] as Record<string, JsonSchema>;
   t.equal(schema['type'], 'object', `${where} is an object`);
-  t.same(Object.keys(properties).sort(), Object.keys(fields).sort(), `${where} has exactly the fixed payload's fields`);
+  t.same(Object.keys(fields).filter((field) => !(field in properties)), [], `${where} has every field of the fixed payload`);
   t.same([...(schema['required'] as string[])].sort(), Object.keys(fields).filter((field) => !optional.includes(field)).sort(),
     `${where} requires every field not marked optional`);
   for (const [field, type] of Object.entries(fields)) {
     const property = properties[field];
     if (property === undefined) continue;
-    t.match(property, expectedSchemaOf(type), `${where}.${field} is ${JSON.stringify(expectedSchemaOf(type))} (declared: ${typeof type === 'string' ? type : 'Object'})`);
-    if (typeof type === 'object') checkShape(t, property, type.Object, [], `${where}.${field}`);
+    t.match(property, expectedSchemaOf(type), `${where}.${field} is ${JSON.stringify(expectedSchemaOf(type))}`);
+    if (typeof type === 'object') checkShape(t, property, type.object, [], `${where}.${field}`);
   }
 }
 
@@ -153,8 +151,8 @@ t.test('AsyncAPI › a 3.0 document whose references all resolve', async (t) => 
   }
 });
 
-t.test(`AsyncAPI › every SPEC §5 topic whose producer module is loaded has a channel and a send operation by that producer`, async (t) => {
-  for (const { topic, producer } of SPEC_TOPICS) {
+t.test(`AsyncAPI › every required topic whose producer module is loaded has a channel and a send operation by that producer`, async (t) => {
+  for (const { topic, producer } of REQUIRED_TOPICS) {
     if (!loaded.has(producer)) {
       t.comment(`${topic}: producer "${producer}" is not in MODULE_NAMES on this branch; checked once it is`);
       continue;
@@ -165,20 +163,20 @@ t.test(`AsyncAPI › every SPEC §5 topic whose producer module is loaded has a 
 });
 
 // Complete automatically: once MODULE_NAMES holds all six modules (after the module branches are
-// merged), this checks the full SPEC §5 list; until then it is skipped, naming the missing modules.
-t.test('AsyncAPI › lists all 19 topics of SPEC §5', { skip: missingModules.length > 0 ? `modules not loaded yet: ${missingModules.join(', ')}` : false }, async (t) => {
+// merged), this checks the full list; until then it is skipped, naming the missing modules.
+t.test('AsyncAPI › lists all 19 required topics', { skip: missingModules.length > 0 ? `modules not loaded yet: ${missingModules.join(', ')}` : false }, async (t) => {
   const channels = Object.keys(document.channels);
-  for (const { topic } of SPEC_TOPICS) t.ok(channels.includes(topic), `${topic} › listed`);
+  for (const { topic } of REQUIRED_TOPICS) t.ok(channels.includes(topic), `${topic} › listed`);
 });
 
-t.test('AsyncAPI › every loaded module\'s listeners are its receive operations, and SPEC §5 consumers receive their topics', async (t) => {
+t.test('AsyncAPI › every loaded module\'s listeners are its receive operations, and the required consumers receive their topics', async (t) => {
   for (const module of modules) {
     const receives = Object.keys(document.operations).filter((id) => id.startsWith(`${module.name}.receives.`)).length;
     t.equal(receives, new Set(consumesOf(module).map((contract) => contract.topic)).size, `module ${module.name} › one receive operation per topic its listeners consume`);
   }
   // A consumer is checked once both it and the topic's producer are loaded (on a module branch the
   // consumer side of an unbuilt producer may be unbuilt too); with all six modules, every row is.
-  for (const { topic, producer, consumers } of SPEC_TOPICS) {
+  for (const { topic, producer, consumers } of REQUIRED_TOPICS) {
     if (!loaded.has(producer)) continue;
     const receivers = operationsOn(topic, 'receive');
     for (const consumer of consumers.filter((name) => loaded.has(name))) {
@@ -203,15 +201,15 @@ t.test('AsyncAPI › every message carries the CloudEvents binary-mode headers o
 });
 
 t.test('AsyncAPI › the fixed payloads keep exactly their original field names and JSON types', async (t) => {
-  for (const [topic, seed] of Object.entries(SEED_002)) {
-    const producer = SPEC_TOPICS.find((row) => row.topic === topic)!.producer;
+  for (const [topic, fixed] of Object.entries(FIXED_PAYLOADS)) {
+    const producer = REQUIRED_TOPICS.find((row) => row.topic === topic)!.producer;
     if (document.channels[topic] === undefined) {
       t.notOk(loaded.has(producer), `${topic} › missing only because neither its producer nor a consumer is loaded`);
       continue;
     }
     const payload = payloadOf(topic);
-    checkShape(t, payload, seed.fields, seed.optional ?? [], topic);
-    t.ok(Compile(payload).Check(JSON.parse(seed.example)), `${topic} › the original example message is valid`);
+    checkShape(t, payload, fixed.fields, fixed.optional ?? [], topic);
+    t.ok(Compile(payload).Check(JSON.parse(fixed.example)), `${topic} › the original example message is valid`);
   }
 });
 

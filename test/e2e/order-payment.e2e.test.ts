@@ -1,8 +1,8 @@
 import t from 'tap';
-import { answerCharge, chargeRequested } from '../harness/acting-account.ts';
 import { BillingChargeFailed, BillingChargeSucceeded } from '../../modules/billing/index.ts';
 import { eventually } from '../harness/eventually.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
+import { answerCharge, chargeRequested } from '../../modules/billing/testing/billing.kit.ts';
 
 interface OrderAnswer { orderId: number; status: string; isPaid?: boolean; failureReason?: string | null }
 interface OrderBody { orderId: number; login: string; status: string; isPaid: boolean; amount: number; currency: string; items: Array<{ name: string; quantity: number; unitPrice: number }>; chargeId: number | null; failureReason: string | null }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import { answerCharge, chargeRequested } from '../harness/acting-account.ts';
 import { createTestDatabase } from '../harness/database.ts';
 import { platformFor } from '../harness/suite.ts';
+import { answerCharge, chargeRequested } from '../../modules/billing/testing/billing.kit.ts';
 
 t.test('POST /orders answered by a process that runs neither billing nor the order consumer [kafka]', async (t) => {
   const database = await createTestDatabase();

@@ -1,11 +1,12 @@
 import t from 'tap';
 import { eventually } from '../harness/eventually.ts';
-import { notificationTypes, paymentStatus } from '../harness/flows.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 import { accountOf, openAccount } from '../../modules/account/testing/account.kit.ts';
 import { operatorHeaders } from '../harness/tokens.ts';
 import { conformsTo } from '../harness/scenario.ts';
 import { FraudDetected, PaymentCompleted, PaymentFailed, PaymentReversed, PaymentStatusChanged } from '../../modules/payment/index.ts';
+import { notificationTypes } from '../../modules/notification/testing/notification.kit.ts';
+import { paymentStatus } from '../../modules/payment/testing/payment.kit.ts';
 
 const env = { PROCESSING_DELAY_MIN_MS: '10', PROCESSING_DELAY_MAX_MS: '50', FRAUD_AMOUNT_THRESHOLD: '1000' };
 

@@ -1,10 +1,11 @@
 import t from 'tap';
 import { createTestDatabase } from '../harness/database.ts';
 import { eventually } from '../harness/eventually.ts';
-import { notificationTypes, paymentStatus } from '../harness/flows.ts';
 import { startTestPlatform } from '../harness/platform.ts';
 import { testBroker } from '../harness/suite.ts';
 import { accountOf, openAccount } from '../../modules/account/testing/account.kit.ts';
+import { notificationTypes } from '../../modules/notification/testing/notification.kit.ts';
+import { paymentStatus } from '../../modules/payment/testing/payment.kit.ts';
 
 t.test('flow 8 · two processes with disjoint MODULES over Kafka run onboarding, a payment and an order', async (t) => {
   const database = await createTestDatabase();

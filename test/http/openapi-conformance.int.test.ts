@@ -8,11 +8,12 @@ import { OpenAPIBackend, ValidationContext, type AjvCustomizer, type Document, t
 import t from 'tap';
 import { Format } from 'typebox/format';
 import { eventually } from '../harness/eventually.ts';
-import { notificationTypes, paymentStatus } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor } from '../harness/suite.ts';
 import { customerAuthorization } from '../harness/tokens.ts';
 import { openAccount } from '../../modules/account/testing/account.kit.ts';
+import { notificationTypes } from '../../modules/notification/testing/notification.kit.ts';
+import { paymentStatus } from '../../modules/payment/testing/payment.kit.ts';
 
 interface Exchange { request: InjectOptions; response: LightMyRequestResponse }
 interface Content { content?: Record<string, { schema?: object }> }

@@ -1,11 +1,11 @@
 import t from 'tap';
 import { AccountBalanceChanged } from '../../modules/account/index.ts';
 import { eventually } from '../harness/eventually.ts';
-import { paymentStatus } from '../harness/flows.ts';
 import { type TestPlatform } from '../harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 import { customerAuthorization, operatorHeaders } from '../harness/tokens.ts';
 import { openAccount } from '../../modules/account/testing/account.kit.ts';
+import { paymentStatus } from '../../modules/payment/testing/payment.kit.ts';
 
 /**
  * The JSON API behind the operator console: flow, history, dead letters grouped by fingerprint

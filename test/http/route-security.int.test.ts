@@ -3,12 +3,12 @@ import t from 'tap';
 import { LOCAL_TOKEN_AUDIENCE } from '../../src/config.ts';
 import { CALLER_ROLES, type CallerRole } from '../../src/platform/auth/caller.ts';
 import { BEARER_SCHEME } from '../../src/platform/auth/route-security.ts';
-import { paymentStatus } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor } from '../harness/suite.ts';
 import { bearer, customerAuthorization, testSigningKey as key } from '../harness/tokens.ts';
 import { SignJWT } from 'jose';
 import { openAccount } from '../../modules/account/testing/account.kit.ts';
+import { paymentStatus } from '../../modules/payment/testing/payment.kit.ts';
 
 /**
  * Walks every operation of the served OpenAPI document and checks what it answers against the

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import t, { type Test } from 'tap';
 import { eventually } from '../harness/eventually.ts';
-import { notificationTypes, paymentStatus } from '../harness/flows.ts';
 import type { TestPlatform } from '../harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
 import { customerAuthorization } from '../harness/tokens.ts';
 import { writeWaterfall } from '../harness/waterfall.ts';
 import { openAccount } from '../../modules/account/testing/account.kit.ts';
+import { notificationTypes } from '../../modules/notification/testing/notification.kit.ts';
+import { paymentStatus } from '../../modules/payment/testing/payment.kit.ts';
 
 /**
  * One POST /payments, one trace: the HTTP request, every event written to the outbox (create),

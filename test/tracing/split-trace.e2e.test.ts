@@ -5,11 +5,11 @@ import t from 'tap';
 import { PlatformProcess } from '../faults/harness/platform-process.ts';
 import { createTestDatabase } from '../harness/database.ts';
 import { eventually } from '../harness/eventually.ts';
-import { paymentStatus } from '../harness/flows.ts';
 import { OtlpReceiver } from '../harness/otlp-receiver.ts';
 import { startTestPlatform } from '../harness/platform.ts';
 import { testBroker } from '../harness/suite.ts';
 import { openAccount } from '../../modules/account/testing/account.kit.ts';
+import { paymentStatus } from '../../modules/payment/testing/payment.kit.ts';
 
 /**
  * A split deployment: this process runs every module but notification (spans to the in-memory

@@ -39,6 +39,14 @@ export async function statusBecomes(app: TestPlatform, id: number, status: strin
   }, { what: `payment ${id} ${status}` });
 }
 
+/** Waits until the payment's status satisfies `until` (read through GET /payments/{id}/status); returns it. */
+export async function paymentStatus(app: TestPlatform, id: number, until: (status: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  return eventually(async () => {
+    const { status } = (await app.request({ method: 'GET', url: `/payments/${id}/status` })).json<{ status: string }>();
+    return until(status) ? status : undefined;
+  }, { what: `payment ${id} status`, timeoutMs });
+}
+
 /** Rows of messaging.outbox for an event type, oldest first; `key` narrows to one message key. */
 export async function published<T = Record<string, unknown>>(app: TestPlatform, type: string, key?: number): Promise<Array<Published<T>>> {
   const rows = await app.container.cradle.orm.em.fork().execute<Array<{ message_key: string; payload: T }>>(

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `account.balance.changed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
+/** `account.balance.changed`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). */
 export const AccountBalanceChanged = defineEvent({
   type: 'account.balance.changed',
   version: 1,

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `account.closed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
+/** `account.closed`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). */
 export const AccountClosed = defineEvent({
   type: 'account.closed',
   version: 1,

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `account.created`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
+/** `account.created`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). */
 export const AccountCreated = defineEvent({
   type: 'account.created',
   version: 1,

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `account.suspended`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
+/** `account.suspended`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). */
 export const AccountSuspended = defineEvent({
   type: 'account.suspended',
   version: 1,

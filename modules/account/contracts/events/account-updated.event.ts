@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `account.updated`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
+/** `account.updated`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). */
 export const AccountUpdated = defineEvent({
   type: 'account.updated',
   version: 1,

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { chargeRequested } from '../../../../test/harness/acting-account.ts';
 import { assertAllRejected, json, oversizedBody, type BadRequestCase } from '../../../../test/harness/bad-input.ts';
 import { platformFor, TRANSPORTS } from '../../../../test/harness/suite.ts';
+import { chargeRequested } from '../../../billing/testing/billing.kit.ts';
 
 type Body = Record<string, unknown>;
 const item = (overrides: Body = {}): Body => ({ name: 'Coffee', quantity: 2, unitPrice: 3.5, ...overrides });

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `fraud.detected`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
+/** `fraud.detected`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). */
 export const FraudDetected = defineEvent({
   type: 'fraud.detected',
   version: 1,

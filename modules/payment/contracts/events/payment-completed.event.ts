@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `payment.completed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
+/** `payment.completed`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). */
 export const PaymentCompleted = defineEvent({
   type: 'payment.completed',
   version: 1,

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `payment.failed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). Covers REJECTED and FAILED payments. */
+/** `payment.failed`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). Covers REJECTED and FAILED payments. */
 export const PaymentFailed = defineEvent({
   type: 'payment.failed',
   version: 1,

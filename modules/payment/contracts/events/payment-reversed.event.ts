@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '../../../../src/platform/messaging/contract.ts';
 
-/** `payment.reversed`: payload fixed for outside consumers (docs/requirements.md#seed-002-payloads). */
+/** `payment.reversed`: payload fixed for outside consumers (docs/requirements.md#fixed-payloads). */
 export const PaymentReversed = defineEvent({
   type: 'payment.reversed',
   version: 1,

@@ -1,8 +1,9 @@
+/** Drives the billing module from tests: waits for the charges it asks for and answers them as the account module would. */
 import type { Static } from 'typebox';
-import { AccountChargeDebited, AccountChargeRejected } from '../../modules/account/index.ts';
-import { BillingChargeRequested } from '../../modules/billing/index.ts';
-import { eventually } from './eventually.ts';
-import type { TestPlatform } from './platform.ts';
+import { eventually } from '../../../test/harness/eventually.ts';
+import type { TestPlatform } from '../../../test/harness/platform.ts';
+import { AccountChargeDebited, AccountChargeRejected } from '../../account/index.ts';
+import { BillingChargeRequested } from '../index.ts';
 
 export type ChargeRequest = Static<typeof BillingChargeRequested.schema>;
 
