@@ -2,7 +2,6 @@ import t, { type Test } from 'tap';
 import type { Static, TSchema } from 'typebox';
 import type { Clock } from '../../src/platform/clock.ts';
 import type { EventContract } from '../../src/platform/messaging/contract.ts';
-import type { EventEnvelope } from '../../src/platform/messaging/envelope.ts';
 import { bindHandlers } from '../../src/platform/messaging/event-handler.ts';
 import { eventually } from '../../test/harness/eventually.ts';
 import type { TestPlatform } from '../../test/harness/platform.ts';
@@ -24,29 +23,6 @@ function strictlyIncreasingClock(): Clock {
 
 function start(t: Test, transport: 'local' | 'kafka'): Promise<TestPlatform> {
   return platformFor(t, transport, { isolate: ['profile', 'account', 'notification'], overrides: { clock: strictlyIncreasingClock() } });
-}
-
-/** Commits an event through the outbox, as the module that owns the contract would. */
-async function commitAs<S extends TSchema>(app: TestPlatform, contract: EventContract<S>, data: Static<S>): Promise<EventEnvelope<Static<S>>> {
-  const { orm, outbox } = app.container.cradle;
-  return orm.em.fork().transactional(async (em) => outbox.add(em, contract, data));
-}
-
-/** Waits until the notification module's consumer has handled (committed) the event. */
-async function handledByNotification(app: TestPlatform, event: EventEnvelope<unknown>): Promise<void> {
-  const group = `${app.config.kafka.groupPrefix}.notification`;
-  await eventually(async () => {
-    const rows = await app.container.cradle.orm.em.fork().execute(
-      'select 1 from messaging.inbox where consumer = ? and event_id = ?', [group, event.id],
-    );
-    return rows.length === 1;
-  }, { what: `${event.type} ${event.id} handled by ${group}` });
-}
-
-async function commitAndWait<S extends TSchema>(app: TestPlatform, contract: EventContract<S>, data: Static<S>): Promise<EventEnvelope<Static<S>>> {
-  const event = await commitAs(app, contract, data);
-  await handledByNotification(app, event);
-  return event;
 }
 
 async function notificationsOf(app: TestPlatform, login: string, url = '/notifications'): Promise<NotificationList> {
@@ -81,11 +57,11 @@ for (const transport of TRANSPORTS) {
     // Acting as the account, payment and billing modules. Payments use a second account that no
     // other module keeps, so their own reactions to these events cannot add messages of their own.
     const secondAccount = 900_001;
-    const sent: Array<{ event: EventEnvelope<unknown>; type: string }> = [];
+    const sent: Array<{ eventId: string; type: string }> = [];
     const send = async <S extends TSchema>(contract: EventContract<S>, data: Static<S>, type: string | undefined) => {
-      const event = await commitAndWait(app, contract, data);
-      if (type !== undefined) sent.push({ event, type });
-      return event;
+      const eventId = await app.scenario.commit(contract, data).andWaitUntilHandledBy('notification');
+      if (type !== undefined) sent.push({ eventId, type });
+      return eventId;
     };
     await send(AccountCreated, { accountId: secondAccount, userId, accountType: 'SAVINGS', currency: 'EUR', status: 'ACTIVE', createdAt: at('2024-01-10T08:00:00Z') }, 'ACCOUNT_CREATED');
     await send(PaymentCompleted, { paymentId: 12345, accountId: secondAccount, amount: 150.75, currency: 'EUR', transactionType: 'STANDARD', status: 'COMPLETED', completedAt: at('2024-01-15T10:30:00Z') }, 'PAYMENT_COMPLETED');
@@ -105,7 +81,7 @@ for (const transport of TRANSPORTS) {
     t.equal(list.total, 2 + sent.length, 'one message per notifying event, none for a plain status change or another person');
     const expectedNewestFirst = [...sent].reverse();
     t.same(list.items.slice(0, sent.length).map((item) => item.type), expectedNewestFirst.map((entry) => entry.type), 'newest first');
-    t.same(list.items.slice(0, sent.length).map((item) => item.sourceEventId), expectedNewestFirst.map((entry) => entry.event.id), 'each message names its source event');
+    t.same(list.items.slice(0, sent.length).map((item) => item.sourceEventId), expectedNewestFirst.map((entry) => entry.eventId), 'each message names its source event');
     t.same(list.items.slice(sent.length).map((item) => item.type), ['BALANCE_CHANGED', 'ACCOUNT_CREATED'], 'the real deposit and account opening come last (oldest)');
     const times = list.items.map((item) => Date.parse(item.occurredAt));
     t.same(times, [...times].sort((a, b) => b - a), 'occurredAt never increases down the list');
@@ -116,7 +92,7 @@ for (const transport of TRANSPORTS) {
     t.equal(byType.get('ORDER_PAID')?.message, 'Your order 501 is paid: 40.00 EUR was debited from your account.');
     t.equal(byType.get('BALANCE_CHANGED')?.message, `200.00 EUR was credited to your account ${account.accountId}. New balance: 200.00 EUR.`);
     t.match(byType.get('ACCOUNT_CREATED'), { sourceEventType: 'account.created' });
-    t.notOk(list.items.some((item) => item.sourceEventId === statusChange.id || item.sourceEventId === strangers.id), 'no message from events that are not alice\'s to hear');
+    t.notOk(list.items.some((item) => item.sourceEventId === statusChange || item.sourceEventId === strangers), 'no message from events that are not alice\'s to hear');
 
     const alias = await app.request({ method: 'GET', url: '/notice/notices/?login=alice' });
     t.equal(alias.statusCode, 200, 'GET /notice/notices/ › the original API\'s alias answers');
@@ -136,19 +112,19 @@ for (const transport of TRANSPORTS) {
     const userId = 800_101;
     const accountId = 900_101;
     const early = [
-      await commitAs(app, AccountCreated, { accountId, userId, accountType: 'CHECKING', currency: 'EUR', status: 'ACTIVE', createdAt: at('2024-01-10T08:00:00Z') }),
-      await commitAs(app, AccountBalanceChanged, { accountId, previousBalance: 0, newBalance: 100, changeAmount: 100, currency: 'EUR', changeReason: 'CREDIT', timestamp: at('2024-01-10T09:00:00Z') }),
-      await commitAs(app, AccountBalanceChanged, { accountId, previousBalance: 100, newBalance: 70, changeAmount: -30, currency: 'EUR', changeReason: 'DEBIT', timestamp: at('2024-01-10T10:00:00Z') }),
+      await app.scenario.commit(AccountCreated, { accountId, userId, accountType: 'CHECKING', currency: 'EUR', status: 'ACTIVE', createdAt: at('2024-01-10T08:00:00Z') }),
+      await app.scenario.commit(AccountBalanceChanged, { accountId, previousBalance: 0, newBalance: 100, changeAmount: 100, currency: 'EUR', changeReason: 'CREDIT', timestamp: at('2024-01-10T09:00:00Z') }),
+      await app.scenario.commit(AccountBalanceChanged, { accountId, previousBalance: 100, newBalance: 70, changeAmount: -30, currency: 'EUR', changeReason: 'DEBIT', timestamp: at('2024-01-10T10:00:00Z') }),
     ];
-    for (const event of early) await handledByNotification(app, event);
+    for (const eventId of early) await app.scenario.handledBy('notification', eventId);
     const before = await notificationsOf(app, 'dora');
     t.same(before.items, [], 'an unknown login answers 200 with an empty list');
 
-    await commitAs(app, ProfileRegistered, { userId, login: 'dora', fullName: 'Dora', email: 'dora@example.org', currency: 'EUR', registeredAt: new Date().toISOString() });
+    await app.scenario.commit(ProfileRegistered, { userId, login: 'dora', fullName: 'Dora', email: 'dora@example.org', currency: 'EUR', registeredAt: new Date().toISOString() });
     // The account module answers profile.registered by opening an account of its own: 4 in all.
     const list = await untilTotal(app, 'dora', 4);
     t.same(list.items.map((item) => item.type), ['ACCOUNT_CREATED', 'BALANCE_CHANGED', 'BALANCE_CHANGED', 'ACCOUNT_CREATED'], 'newest first');
-    t.same(list.items.slice(1).map((item) => item.sourceEventId), early.map((event) => event.id).reverse(), 'none of the early messages was lost or duplicated');
+    t.same(list.items.slice(1).map((item) => item.sourceEventId), [...early].reverse(), 'none of the early messages was lost or duplicated');
     t.equal(list.items[1]?.message, `30.00 EUR was debited from your account ${accountId}. New balance: 70.00 EUR.`);
     t.same((await notificationsOf(app, 'dora', '/notice/notices/')).items, list.items, 'the alias finds them too');
   });
@@ -176,7 +152,7 @@ t.test('notification handlers › an event reaching a handler twice past the inb
   const event = await orm.em.fork().transactional(async (em) => outbox.add(em, PaymentCompleted, {
     paymentId: 1, accountId: 900_201, amount: 10, currency: 'EUR', transactionType: 'STANDARD', status: 'COMPLETED', completedAt: at('2024-01-15T10:30:00Z'),
   }));
-  await handledByNotification(app, event);
+  await app.scenario.handledBy('notification', event.id);
   for (let copy = 0; copy < 2; copy++) {
     await orm.em.fork().transactional(async (em) => handler.handle(event, units.bind(em)));
   }

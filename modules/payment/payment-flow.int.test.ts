@@ -5,11 +5,11 @@ import { AccountFundsRejected, AccountFundsReserved } from '../account/index.ts'
 import { BillingPaymentProcessed } from '../billing/index.ts';
 import { conformsTo } from '../../test/harness/scenario.ts';
 import { openAccount } from '../account/testing/account.kit.ts';
-import { PaymentCompleted, PaymentFailed, PaymentReversed } from './index.ts';
-import { payment, publishedFor, statusBecomes, statusTrail } from './testing/payment.kit.ts';
+import { PaymentCompleted, PaymentFailed, PaymentRequested, PaymentReversed, PaymentSubmitted } from './index.ts';
+import { payment, statusBecomes, statusTrail } from './testing/payment.kit.ts';
 
-// The account module of this branch does not reserve funds yet and billing does not exist: the test
-// answers payment.requested / payment.submitted as they will, by committing their events.
+// The payment module alone: the test plays the account and billing modules, answering
+// payment.requested and payment.submitted by committing their events.
 
 interface Created { id: number; status: string }
 
@@ -27,19 +27,19 @@ for (const transport of TRANSPORTS) {
       t.same((await app.request({ method: 'GET', url: `/payments/${created.id}/status` })).json(), { id: created.id, status: 'CREATED' }, 'GET /payments/{id}/status › {id, status}');
       t.match(await payment(app, created.id), { accountId: alice.accountId, userId: alice.userId, userName: 'alice', amount: 150.75, currency: 'EUR', transactionType: 'INSTANT', description: 'books', reason: null });
 
-      const [requested] = await publishedFor(app, 'payment.requested', created.id);
+      const [requested] = await app.scenario.events(PaymentRequested, { paymentId: created.id });
       t.match(requested, { paymentId: created.id, accountId: alice.accountId, amount: 150.75, currency: 'EUR', transactionType: 'INSTANT' }, 'payment.requested asks the account to reserve');
 
       await app.scenario.commit(AccountFundsReserved, { paymentId: created.id, accountId: alice.accountId, amount: 150.75, currency: 'EUR', reservedAt: now() });
       await statusBecomes(app, created.id, 'PROCESSING');
-      const [submitted] = await publishedFor(app, 'payment.submitted', created.id);
+      const [submitted] = await app.scenario.events(PaymentSubmitted, { paymentId: created.id });
       t.match(submitted, { paymentId: created.id, accountId: alice.accountId, amount: 150.75, currency: 'EUR', transactionType: 'INSTANT' }, 'account.funds.reserved › payment.submitted to billing');
 
       await app.scenario.commit(BillingPaymentProcessed, { paymentId: created.id, accountId: alice.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
       const completed = await statusBecomes(app, created.id, 'COMPLETED');
       t.ok(completed.completedAt, 'the completion time is kept');
 
-      const [event] = await publishedFor<Record<string, unknown> & { paymentId: number }>(app, 'payment.completed', created.id);
+      const [event] = await app.scenario.events(PaymentCompleted, { paymentId: created.id });
       conformsTo(t, PaymentCompleted, event);
       t.match(event, { paymentId: created.id, accountId: alice.accountId, amount: 150.75, currency: 'EUR', transactionType: 'INSTANT', status: 'COMPLETED', completedAt: completed.completedAt });
       t.same(await statusTrail(app, created.id), [
@@ -53,7 +53,7 @@ for (const transport of TRANSPORTS) {
         t.equal(reversal.statusCode, 200, 'POST /payments/{id}/reversal › 200');
         t.same(reversal.json(), { id: created.id, status: 'REVERSED' });
         t.match(await payment(app, created.id), { status: 'REVERSED', reason: 'CUSTOMER_REQUEST' });
-        const [reversed] = await publishedFor<Record<string, unknown> & { paymentId: number }>(app, 'payment.reversed', created.id);
+        const [reversed] = await app.scenario.events(PaymentReversed, { paymentId: created.id });
         conformsTo(t, PaymentReversed, reversed);
         t.match(reversed, { paymentId: created.id, accountId: alice.accountId, amount: 150.75, currency: 'EUR', reversalReason: 'CUSTOMER_REQUEST' });
         t.equal((await statusTrail(app, created.id)).at(-1)?.status, 'REVERSED', 'payment.status › REVERSED');
@@ -68,10 +68,10 @@ for (const transport of TRANSPORTS) {
       t.equal(created.status, 'CREATED', 'POST /payments by accountId › CREATED');
       await app.scenario.commit(AccountFundsRejected, { paymentId: created.id, accountId: alice.accountId, amount: 5000, currency: 'EUR', reason: 'INSUFFICIENT_FUNDS', rejectedAt: now() });
       t.match(await statusBecomes(app, created.id, 'REJECTED'), { reason: 'INSUFFICIENT_FUNDS', transactionType: 'STANDARD' });
-      const [failed] = await publishedFor<Record<string, unknown> & { paymentId: number }>(app, 'payment.failed', created.id);
+      const [failed] = await app.scenario.events(PaymentFailed, { paymentId: created.id });
       conformsTo(t, PaymentFailed, failed);
       t.match(failed, { accountId: alice.accountId, amount: 5000, currency: 'EUR', failureReason: 'INSUFFICIENT_FUNDS', errorCode: 'ERR_BALANCE_001' });
-      t.same(await publishedFor(app, 'payment.submitted', created.id), [], 'nothing is submitted to billing');
+      t.same(await app.scenario.events(PaymentSubmitted, { paymentId: created.id }), [], 'nothing is submitted to billing');
       t.same((await statusTrail(app, created.id)).map((step) => step.status), ['CREATED', 'REJECTED']);
     });
 
@@ -81,7 +81,7 @@ for (const transport of TRANSPORTS) {
       await statusBecomes(app, created.id, 'PROCESSING');
       await app.scenario.commit(BillingPaymentProcessed, { paymentId: created.id, accountId: alice.accountId, outcome: 'FAILED', failureReason: 'GATEWAY_TIMEOUT', processedAt: now() });
       t.match(await statusBecomes(app, created.id, 'FAILED'), { reason: 'PROCESSING_FAILED', completedAt: null });
-      const [failed] = await publishedFor(app, 'payment.failed', created.id);
+      const [failed] = await app.scenario.events(PaymentFailed, { paymentId: created.id });
       t.match(failed, { failureReason: 'PROCESSING_FAILED', errorCode: 'ERR_PROCESSING_001', amount: 20 });
 
       const late = await app.scenario.commit(BillingPaymentProcessed, { paymentId: created.id, accountId: alice.accountId, outcome: 'SUCCEEDED', failureReason: null, processedAt: now() });
@@ -90,7 +90,7 @@ for (const transport of TRANSPORTS) {
       await app.scenario.handledBy('payment', lateBooking);
       t.equal((await payment(app, created.id)).status, 'FAILED', 'outcomes for a FAILED payment change nothing');
       t.same((await statusTrail(app, created.id)).map((step) => step.status), ['CREATED', 'PROCESSING', 'FAILED'], 'and publish nothing');
-      t.same(await publishedFor(app, 'payment.completed', created.id), []);
+      t.same(await app.scenario.events(PaymentCompleted, { paymentId: created.id }), []);
     });
   });
 }

@@ -47,10 +47,11 @@ export class Scenario {
 
   /** Commits `data` as `contract`'s event through the outbox, as its module's use case would; the result is the event id. */
   commit<S extends TSchema>(contract: EventContract<S>, data: Static<S>): Stimulus<string> {
-    return this.stimulate(() => {
-      const { orm, outbox } = this.app.container.cradle;
-      return orm.em.fork().transactional(async (em) => outbox.add(em, contract, data).id);
-    });
+    const { orm, outbox } = this.app.container.cradle;
+    const eventId = orm.em.fork().transactional(async (em) => outbox.add(em, contract, data).id);
+    // What the event causes is written after it (its row's id is the mark), so nothing runs before
+    // the commit: a burst of commits reaches the database as at once as the test sends it.
+    return new Stimulus(this, () => eventId.then((id) => this.outboxIdOf(id)), eventId);
   }
 
   /** Sends an HTTP request (with the test platform's default token) and hands back the response. */
@@ -61,7 +62,7 @@ export class Scenario {
   /** Runs any action; events are looked for among those written after it started. */
   stimulate<T>(action: () => Promise<T>): Stimulus<T> {
     const since = this.lastOutboxId();
-    return new Stimulus(this, since, since.then(action));
+    return new Stimulus(this, () => since, since.then(action));
   }
 
   /** Waits for an event of `contract` written after `since` (an outbox id) whose payload matches. */
@@ -97,6 +98,11 @@ export class Scenario {
     }, { what: `event ${eventId} handled by ${consumer}`, timeoutMs });
   }
 
+  private async outboxIdOf(eventId: string): Promise<number> {
+    const [row] = await this.app.container.cradle.orm.em.fork().execute<Array<{ id: string }>>('select id from messaging.outbox where event_id = ?', [eventId]);
+    return Number(row!.id);
+  }
+
   private async lastOutboxId(): Promise<number> {
     const [row] = await this.app.container.cradle.orm.em.fork().execute<Array<{ id: string | null }>>('select max(id) as id from messaging.outbox');
     return Number(row?.id ?? 0);
@@ -107,7 +113,8 @@ export class Scenario {
 export class Stimulus<T> implements PromiseLike<T> {
   constructor(
     private readonly scenario: Scenario,
-    private readonly since: Promise<number>,
+    /** The outbox id after which what the stimulus caused is written. */
+    private readonly since: () => Promise<number>,
     private readonly result: Promise<T>,
   ) {}
 
@@ -121,7 +128,8 @@ export class Stimulus<T> implements PromiseLike<T> {
     matching: (event: Static<S>, result: T) => boolean,
     options: WaitOptions = {},
   ): Promise<Static<S>> {
-    const [since, result] = await Promise.all([this.since, this.result]);
+    const result = await this.result;
+    const since = await this.since();
     return this.scenario.waitForEvent(contract, (event: Static<S>) => matching(event, result), { ...options, since });
   }
 

@@ -16,8 +16,8 @@ export async function chargeRequested(app: TestPlatform, login: string, which: {
 }
 
 /**
- * Plays the account module's side of an order charge (on this branch the account module does not
- * handle `billing.charge.requested` yet): commits its answer through the outbox as it would.
+ * Plays the account module's side of an order charge, for tests that run billing and order without
+ * it: commits the account's answer through the outbox as it would.
  */
 export async function answerCharge(
   app: TestPlatform,

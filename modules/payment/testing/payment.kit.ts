@@ -56,11 +56,6 @@ export async function published<T = Record<string, unknown>>(app: TestPlatform, 
   return rows.map((row) => ({ key: row.message_key, payload: row.payload }));
 }
 
-/** Payloads of one payment's events of a type (keyed by account for most, by payment for payment.status). */
-export async function publishedFor<T extends { paymentId: number }>(app: TestPlatform, type: string, paymentId: number): Promise<T[]> {
-  return (await published<T>(app, type)).map((row) => row.payload).filter((payload) => payload.paymentId === paymentId);
-}
-
 export async function statusTrail(app: TestPlatform, paymentId: number): Promise<Array<{ status: string; previousStatus: string | null; reason: string | null }>> {
   const rows = await published<{ status: string; previousStatus: string | null; reason: string | null }>(app, 'payment.status', paymentId);
   return rows.map(({ payload }) => ({ status: payload.status, previousStatus: payload.previousStatus, reason: payload.reason }));

@@ -6,8 +6,8 @@ import { AccountFundsReserved } from '../../../account/index.ts';
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
 import { conformsTo } from '../../../../test/harness/scenario.ts';
 import { openAccount } from '../../../account/testing/account.kit.ts';
-import { FraudDetected } from '../../index.ts';
-import { announceAccount, payment, published, publishedFor, rowCounts, statusBecomes, statusTrail, type PaymentBody } from '../../testing/payment.kit.ts';
+import { FraudDetected, PaymentFailed, PaymentRequested, PaymentReversed } from '../../index.ts';
+import { announceAccount, payment, published, rowCounts, statusBecomes, statusTrail, type PaymentBody } from '../../testing/payment.kit.ts';
 
 interface Created { id: number; status: string }
 interface Problem { type: string; status: number; code: string; errors?: Array<{ field: string }> }
@@ -101,23 +101,23 @@ t.test('POST /payments › an amount over the fraud threshold is recorded REJECT
   t.equal(status, 'REJECTED');
   t.match(await payment(app, id), { status: 'REJECTED', reason: 'FRAUD_SUSPECTED', amount: 10_000.01 }, 'GET /payments/{id} shows it');
 
-  const [fraud] = await publishedFor<Record<string, unknown> & { paymentId: number }>(app, 'fraud.detected', id);
+  const [fraud] = await app.scenario.events(FraudDetected, { paymentId: id });
   conformsTo(t, FraudDetected, fraud);
   t.match(fraud, { accountId: frank.accountId, userId: frank.userId, amount: 10_000.01, currency: 'EUR', fraudScore: 0.75, fraudReasons: ['AMOUNT_TOO_HIGH'], severity: 'HIGH' });
-  const [failed] = await publishedFor(app, 'payment.failed', id);
+  const [failed] = await app.scenario.events(PaymentFailed, { paymentId: id });
   t.match(failed, { failureReason: 'FRAUD_SUSPECTED', errorCode: 'ERR_FRAUD_001', amount: 10_000.01 }, 'payment.failed FRAUD_SUSPECTED');
   t.same(await statusTrail(app, id), [
     { status: 'CREATED', previousStatus: null, reason: null },
     { status: 'REJECTED', previousStatus: 'CREATED', reason: 'FRAUD_SUSPECTED' },
   ], 'payment.status › CREATED then REJECTED');
-  t.same(await publishedFor(app, 'payment.requested', id), [], 'the account is not asked to reserve');
+  t.same(await app.scenario.events(PaymentRequested, { paymentId: id }), [], 'the account is not asked to reserve');
 });
 
 t.test('POST /payments › an amount above 10x the threshold is CRITICAL', async (t) => {
   await openAccount(app, 'carl');
   const { id, status } = (await pay({ userName: 'carl', amount: 100_000.01, currency: 'EUR' })).json<Created>();
   t.equal(status, 'REJECTED');
-  const [fraud] = await publishedFor(app, 'fraud.detected', id);
+  const [fraud] = await app.scenario.events(FraudDetected, { paymentId: id });
   t.match(fraud, { severity: 'CRITICAL', fraudScore: 0.95, fraudReasons: ['AMOUNT_TOO_HIGH'] });
 });
 
@@ -126,10 +126,10 @@ t.test('POST /payments › too many payments in a minute are rejected; with a hi
   const results: Created[] = [];
   for (const amount of [1, 2, 3, 4]) results.push((await pay({ userName: 'vera', amount, currency: 'EUR' })).json<Created>());
   t.same(results.map((result) => result.status), ['CREATED', 'CREATED', 'CREATED', 'REJECTED'], 'the 4th payment of the minute is over 3 per minute');
-  t.match((await publishedFor(app, 'fraud.detected', results[3]!.id))[0], { fraudReasons: ['TOO_MANY_PAYMENTS'], severity: 'HIGH' });
+  t.match((await app.scenario.events(FraudDetected, { paymentId: results[3]!.id }))[0], { fraudReasons: ['TOO_MANY_PAYMENTS'], severity: 'HIGH' });
   const both = (await pay({ userName: 'vera', amount: 20_000, currency: 'EUR' })).json<Created>();
   t.equal(both.status, 'REJECTED');
-  t.match((await publishedFor(app, 'fraud.detected', both.id))[0], { fraudReasons: ['AMOUNT_TOO_HIGH', 'TOO_MANY_PAYMENTS'], severity: 'CRITICAL', fraudScore: 0.9375 });
+  t.match((await app.scenario.events(FraudDetected, { paymentId: both.id }))[0], { fraudReasons: ['AMOUNT_TOO_HIGH', 'TOO_MANY_PAYMENTS'], severity: 'CRITICAL', fraudScore: 0.9375 });
 });
 
 t.test('POST /payments › concurrent payments of one account are checked one at a time', async (t) => {
@@ -203,7 +203,7 @@ t.test('POST /payments/{id}/reversal › only a COMPLETED payment; bad input is 
   t.same(reversed.json(), { id, status: 'REVERSED' });
   const replay = await app.request({ method: 'POST', url, payload: { reason: 'FRAUD' }, headers });
   t.equal(replay.statusCode, 200, 'a replayed reversal answers as the first');
-  t.equal((await publishedFor(app, 'payment.reversed', id)).length, 1, 'and reverses once');
+  t.equal((await app.scenario.events(PaymentReversed, { paymentId: id })).length, 1, 'and reverses once');
   isProblem(t, await app.request({ method: 'POST', url, payload: { reason: 'ERROR' }, headers }), 422, 'idempotency-key-reused');
 });
 

@@ -4,7 +4,8 @@ import { customerAuthorization } from '../../../../test/harness/tokens.ts';
 import { AccountBalanceChanged, AccountClosed, AccountFundsReserved, AccountSuspended, AccountUpdated } from '../../../account/index.ts';
 import { BillingPaymentProcessed } from '../../../billing/index.ts';
 import { openAccount } from '../../../account/testing/account.kit.ts';
-import { announceAccount, payment, publishedFor, rowCounts, statusBecomes, statusTrail } from '../../testing/payment.kit.ts';
+import { announceAccount, payment, rowCounts, statusBecomes, statusTrail } from '../../testing/payment.kit.ts';
+import { PaymentCompleted, PaymentFailed } from '../../index.ts';
 
 interface Created { id: number; status: string }
 
@@ -38,13 +39,13 @@ for (const transport of TRANSPORTS) {
     await t.test('account.suspended › payments not yet submitted to billing are cancelled: REJECTED with ACCOUNT_SUSPENDED', async (t) => {
       await app.scenario.handledBy('payment', await app.scenario.commit(AccountSuspended, { ...ACCOUNT, reason: 'FRAUD_SUSPECTED', suspendedAt: now() }));
       t.match(await payment(app, waiting.id), { status: 'REJECTED', reason: 'ACCOUNT_SUSPENDED' }, 'the CREATED payment is cancelled');
-      t.match((await publishedFor(app, 'payment.failed', waiting.id))[0], { failureReason: 'ACCOUNT_SUSPENDED', errorCode: 'ERR_ACCOUNT_001', accountId: ACCOUNT.accountId });
+      t.match((await app.scenario.events(PaymentFailed, { paymentId: waiting.id }))[0], { failureReason: 'ACCOUNT_SUSPENDED', errorCode: 'ERR_ACCOUNT_001', accountId: ACCOUNT.accountId });
       t.same(await statusTrail(app, waiting.id), [
         { status: 'CREATED', previousStatus: null, reason: null },
         { status: 'REJECTED', previousStatus: 'CREATED', reason: 'ACCOUNT_SUSPENDED' },
       ], 'payment.status › the cancellation is published');
       t.equal((await payment(app, processing.id)).status, 'PROCESSING', 'a payment billing holds is left to billing');
-      t.same(await publishedFor(app, 'payment.failed', processing.id), [], 'and not failed under its feet');
+      t.same(await app.scenario.events(PaymentFailed, { paymentId: processing.id }), [], 'and not failed under its feet');
       t.equal((await payment(app, done.id)).status, 'COMPLETED', 'a COMPLETED payment is not touched');
     });
 
@@ -62,7 +63,7 @@ for (const transport of TRANSPORTS) {
       await app.scenario.handledBy('payment', settled);
       await app.scenario.handledBy('payment', lateBooking);
       t.equal((await payment(app, processing.id)).status, 'COMPLETED', 'billing SUCCEEDED › COMPLETED: both modules agree');
-      t.equal((await publishedFor(app, 'payment.completed', processing.id)).length, 1, 'payment.completed once, so the account captures the hold');
+      t.equal((await app.scenario.events(PaymentCompleted, { paymentId: processing.id })).length, 1, 'payment.completed once, so the account captures the hold');
       t.equal((await payment(app, waiting.id)).status, 'REJECTED', 'account.funds.reserved after a cancel changes nothing');
       t.equal((await statusTrail(app, waiting.id)).length, 2, 'no further payment.status');
     });
@@ -88,7 +89,7 @@ for (const transport of TRANSPORTS) {
       const pending = await created(7);
       await app.scenario.handledBy('payment', await app.scenario.commit(AccountClosed, { ...ACCOUNT, reason: 'CUSTOMER_REQUEST', closedAt: now() }));
       t.match(await payment(app, pending.id), { status: 'REJECTED', reason: 'ACCOUNT_CLOSED' });
-      t.match((await publishedFor(app, 'payment.failed', pending.id))[0], { failureReason: 'ACCOUNT_CLOSED', errorCode: 'ERR_ACCOUNT_002' });
+      t.match((await app.scenario.events(PaymentFailed, { paymentId: pending.id }))[0], { failureReason: 'ACCOUNT_CLOSED', errorCode: 'ERR_ACCOUNT_002' });
       const refused = await pay(8);
       t.equal(refused.statusCode, 422);
       t.equal(refused.json<{ code: string }>().code, 'account-closed');
