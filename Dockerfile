@@ -3,14 +3,14 @@
 # The operator console's static files. Vite and Preact are development dependencies: they are
 # installed here only (scripts off: npm's `prepare` would build before the sources are copied,
 # and nothing in this stage needs an install script), and only console/dist leaves this stage.
-FROM node:20-bookworm-slim AS console
+FROM node:24-bookworm-slim AS console
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY console ./console
 RUN node --import tsx console/build.ts
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json .npmrc ./
