@@ -27,6 +27,9 @@ interface Fault {
   happened: () => void;
 }
 
+/** How much of the previous chunk a needle is also looked for in: more than the longest needle. */
+const CARRY_BYTES = 256;
+
 /** CommandComplete ('C') frames carry the command tag; a COMMIT's is `COMMIT`. */
 const COMMAND_COMPLETE = 0x43;
 
@@ -56,9 +59,14 @@ export async function startPgFaultProxy(databaseUrl: string): Promise<PgFaultPro
 
     let ackWatch: Fault | undefined;
     let pending = Buffer.alloc(0);
+    // What the client sent lately: a statement can reach the proxy in two chunks on a loaded
+    // machine, and a needle split between them must still be found.
+    let carried = '';
     client.on('data', (chunk: Buffer) => {
       const text = chunk.toString('latin1');
-      if (nextCut !== undefined && nextCut.needles.every((needle) => text.includes(needle))) {
+      const recent = carried + text;
+      carried = text.slice(-CARRY_BYTES);
+      if (nextCut !== undefined && nextCut.needles.every((needle) => recent.includes(needle))) {
         const fault = nextCut;
         nextCut = undefined;
         cut();
@@ -66,7 +74,7 @@ export async function startPgFaultProxy(databaseUrl: string): Promise<PgFaultPro
         return;
       }
       // pg sends a query only after the previous answer ended, so server frames start afresh here.
-      if (nextLostAck !== undefined && text.includes(nextLostAck.needle)) {
+      if (nextLostAck !== undefined && recent.includes(nextLostAck.needle)) {
         ackWatch = nextLostAck;
         nextLostAck = undefined;
       }
