@@ -1,6 +1,7 @@
 import t from 'tap';
 import { eventually } from '../harness/eventually.ts';
 import { platformFor, TRANSPORTS } from '../harness/suite.ts';
+import { AccountBalanceChanged } from '../../modules/account/index.ts';
 
 interface ProfileBody { id: number; login: string; status: string }
 interface AccountBody { accountId: number; login: string; balance: number; reserved: number; available: number; currency: string; status: string }
@@ -69,11 +70,9 @@ for (const transport of TRANSPORTS) {
     const unknown = await app.request({ method: 'PUT', url: '/account/operation', payload: { login: 'nobody', operation: 'DEPOSIT', sum: 1 } });
     t.equal(unknown.statusCode, 404, 'PUT /account/operation › unknown login is 404');
 
-    const events = await app.container.cradle.orm.em.fork().execute<Array<{ payload: Record<string, unknown> }>>(
-      `select payload from messaging.outbox where event_type = 'account.balance.changed' order by id`,
-    );
+    const events = await app.scenario.events(AccountBalanceChanged);
     t.equal(events.length, 2, 'each accepted operation emits account.balance.changed');
-    t.match(events[0]?.payload, { previousBalance: 0, newBalance: 150.75, changeAmount: 150.75, currency: 'EUR', changeReason: 'CREDIT' });
-    t.match(events[1]?.payload, { previousBalance: 150.75, newBalance: 100.25, changeAmount: -50.5, changeReason: 'DEBIT' });
+    t.match(events[0], { previousBalance: 0, newBalance: 150.75, changeAmount: 150.75, currency: 'EUR', changeReason: 'CREDIT' });
+    t.match(events[1], { previousBalance: 150.75, newBalance: 100.25, changeAmount: -50.5, changeReason: 'DEBIT' });
   });
 }

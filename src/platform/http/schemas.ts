@@ -98,10 +98,14 @@ type LiteralsOf<Values extends readonly string[]> = { -readonly [K in keyof Valu
  * list the domain declares, so a new value reaches the API without retyping it.
  */
 export function literalUnion<const Values extends readonly [string, ...string[]]>(values: Values, options?: TSchemaOptions): TUnion<LiteralsOf<Values>> {
-  return Type.Union(values.map((value) => Type.Literal(value)), options) as unknown as TUnion<LiteralsOf<Values>>;
+  return Type.Union(literalsOf(values), options) as unknown as TUnion<LiteralsOf<Values>>;
 }
 
 /** `literalUnion(values)` or null, as one flat union. */
 export function literalUnionOrNull<const Values extends readonly [string, ...string[]]>(values: Values, options?: TSchemaOptions): TUnion<[...LiteralsOf<Values>, TNull]> {
-  return Type.Union([...values.map((value) => Type.Literal(value)), Type.Null()], options) as unknown as TUnion<[...LiteralsOf<Values>, TNull]>;
+  return Type.Union([...literalsOf(values), Type.Null()], options) as unknown as TUnion<[...LiteralsOf<Values>, TNull]>;
+}
+
+function literalsOf(values: readonly string[]): TLiteral<string>[] {
+  return values.map((value) => Type.Literal(value));
 }

@@ -2,17 +2,19 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import t from 'tap';
 import { PaymentSubmitted } from '../../../payment/index.ts';
+import type { EventData } from '../../../../src/platform/messaging/contract.ts';
 import { createTestDatabase } from '../../../../test/harness/database.ts';
 import { eventually } from '../../../../test/harness/eventually.ts';
 import type { TestPlatform } from '../../../../test/harness/platform.ts';
 import { platformFor, TRANSPORTS } from '../../../../test/harness/suite.ts';
+import { BillingPaymentProcessed } from '../../index.ts';
 import { PaymentProcessingScheduler } from './payment-processing.scheduler.ts';
 
 interface ProcessingBody {
   paymentId: number; accountId: number; amount: number; currency: string; status: string;
   outcome: string | null; failureReason: string | null; receivedAt: string; dueAt: string; processedAt: string | null;
 }
-interface ProcessedEvent { paymentId: number; accountId: number; outcome: string; failureReason: string | null; processedAt: string }
+type ProcessedEvent = EventData<typeof BillingPaymentProcessed>;
 
 /** Acts as the payment module: commits `payment.submitted` as it would once funds are reserved. */
 async function submit(app: TestPlatform, paymentId: number, accountId = 7): Promise<void> {
@@ -34,12 +36,8 @@ async function processed(app: TestPlatform, paymentId: number): Promise<Processi
   }, { what: `payment ${paymentId} processed`, timeoutMs: 30_000 });
 }
 
-async function processedEvents(app: TestPlatform, paymentId?: number): Promise<ProcessedEvent[]> {
-  const rows = await app.container.cradle.orm.em.fork().execute<Array<{ payload: ProcessedEvent }>>(
-    `select payload from messaging.outbox where event_type = 'billing.payment.processed' and (?::bigint is null or (payload->>'paymentId')::bigint = ?::bigint) order by id`,
-    [paymentId ?? null, paymentId ?? null],
-  );
-  return rows.map((row) => row.payload);
+function processedEvents(app: TestPlatform, paymentId?: number): Promise<ProcessedEvent[]> {
+  return app.scenario.events(BillingPaymentProcessed, paymentId === undefined ? {} : { paymentId });
 }
 
 const ms = (iso: string) => new Date(iso).getTime();
