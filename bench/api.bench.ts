@@ -13,7 +13,9 @@ import { customerAuthorization } from '../test/harness/tokens.ts';
 import { benchConfig, positiveEnv, tunableEnv } from './support/bench-config.ts';
 import type { BenchDatabase } from './support/bench-database.ts';
 import { generateEvent } from './support/bench-events.ts';
-import { round, summariseLatencies } from './support/percentiles.ts';
+import { runClosedLoop } from './support/closed-loop.ts';
+import { measureHandWrittenPayments, type HandWrittenBaseline } from './hand-written-payment.bench.ts';
+import { round } from './support/percentiles.ts';
 import { formatCount, Progress, say } from './support/progress.ts';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,15 +119,9 @@ export async function measureBarePgTransactions(db: BenchDatabase, concurrency: 
     create index on bench_baseline.payment (account_id);
     create table bench_baseline.outbox (like messaging.outbox including all);`);
   const pool = new pg.Pool({ connectionString: db.url, max: poolSize });
-  const progress = new Progress(`bare PostgreSQL two-insert transactions at concurrency ${concurrency}, pool ${poolSize}`);
-  const latencies: number[] = [];
-  const started = performance.now();
-  const deadline = started + durationSec * 1000;
-  let n = 0;
-  const caller = async (): Promise<void> => {
-    while (performance.now() < deadline) {
-      const event = generateEvent(n++);
-      const begun = performance.now();
+  try {
+    const run = await runClosedLoop(`bare PostgreSQL two-insert transactions at concurrency ${concurrency}, pool ${poolSize}`, 'tx', concurrency, durationSec, async (n) => {
+      const event = generateEvent(n);
       const client = await pool.connect();
       try {
         await client.query('begin');
@@ -144,32 +140,17 @@ export async function measureBarePgTransactions(db: BenchDatabase, concurrency: 
       } finally {
         client.release();
       }
-      latencies.push(performance.now() - begun);
-      progress.update(`${formatCount(latencies.length)} transactions`);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: concurrency }, caller));
+    });
+    return { txPerSec: run.perSec, p50Ms: run.p50Ms, p99Ms: run.p99Ms, concurrency, poolSize, durationSec: run.durationSec, transactions: run.count };
   } finally {
     await pool.end();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const summary = summariseLatencies(latencies);
-  const baseline: PgTransactionBaseline = {
-    txPerSec: round(latencies.length / seconds, 0),
-    p50Ms: summary.p50Ms,
-    p99Ms: summary.p99Ms,
-    concurrency,
-    poolSize,
-    durationSec: round(seconds, 2),
-    transactions: latencies.length,
-  };
-  progress.done(`${formatCount(baseline.txPerSec)} tx/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms`);
-  return baseline;
 }
 
 export interface PostPaymentsOutcome {
   postPayments: (ApiMeasurement & { deployment: string; accounts: number; rejectedByFraud: number }) | null;
+  /** The same payments written by hand with `pg`, on the same tables and accounts, once the API stopped. */
+  handWritten: HandWrittenBaseline | null;
   note?: string;
 }
 
@@ -201,12 +182,12 @@ export async function measurePostPayments(
   if (!existsSync(join(REPO_ROOT, PAYMENT_MODULE_FILE))) {
     const note = `not measured: ${PAYMENT_MODULE_FILE} is not in this tree (the payment module is not merged yet)`;
     say(`POST /payments ${note}`);
-    return { postPayments: null, note };
+    return { postPayments: null, handWritten: null, note };
   }
   if (!(MODULE_NAMES as readonly string[]).includes('payment')) {
     const note = `not measured: ${PAYMENT_MODULE_FILE} exists but 'payment' is not in MODULE_NAMES (src/config.ts)`;
     say(`POST /payments ${note}`);
-    return { postPayments: null, note };
+    return { postPayments: null, handWritten: null, note };
   }
   await db.reset();
   const namespace = `bench${randomBytes(3).toString('hex')}`;
@@ -223,20 +204,22 @@ export async function measurePostPayments(
     throw error;
   }
   const body = paymentRequest(accounts);
-  const measure = async (url: string, deployment: string) => {
-    const rejectedBefore = await fraudRejections(db);
-    const measurement = await measureApi(`${url}/payments`, 'POST', body, concurrency, durationSec);
-    const rejectedByFraud = (await fraudRejections(db)) - rejectedBefore;
-    if (rejectedByFraud > 0) say(`POST /payments: ${rejectedByFraud} of the 2xx were payments the fraud rules REJECTED (the bench meant to measure accepted ones)`);
-    return { ...measurement, deployment, accounts: accounts.length, rejectedByFraud };
-  };
-  if (broker === undefined) {
+  /** Measures the API on `server`, stops it, then the hand-written baseline on the same tables and accounts. */
+  const measureOn = async (server: Server, deployment: string, note?: string): Promise<PostPaymentsOutcome> => {
+    let postPayments: PostPaymentsOutcome['postPayments'];
     try {
-      return { postPayments: await measure(everything.url, 'one process, all roles, local transport') };
+      const rejectedBefore = await fraudRejections(db);
+      const measurement = await measureApi(`${server.url}/payments`, 'POST', body, concurrency, durationSec);
+      const rejectedByFraud = (await fraudRejections(db)) - rejectedBefore;
+      if (rejectedByFraud > 0) say(`POST /payments: ${rejectedByFraud} of the 2xx were payments the fraud rules REJECTED (the bench meant to measure accepted ones)`);
+      postPayments = { ...measurement, deployment, accounts: accounts.length, rejectedByFraud };
     } finally {
-      await everything.stop();
+      await server.stop();
     }
-  }
+    const handWritten = await measureHandWrittenPayments(db.url, accounts, concurrency, durationSec);
+    return { postPayments, handWritten, ...(note === undefined ? {} : { note }) };
+  };
+  if (broker === undefined) return measureOn(everything, 'one process, all roles, local transport');
   await everything.stop();
   const apiOnly = await startServer({ ...env, ROLE: 'api', PORT: String(await freePort()) });
   try {
@@ -245,18 +228,9 @@ export async function measurePostPayments(
     await apiOnly.stop();
     const note = `the API alone could not accept a payment (${(error as Error).message}); measured with every role in one process`;
     say(`POST /payments: ${note}`);
-    const fallback = await startServer({ ...env, PORT: String(await freePort()) });
-    try {
-      return { postPayments: await measure(fallback.url, 'one process, all roles, Kafka transport'), note };
-    } finally {
-      await fallback.stop();
-    }
+    return measureOn(await startServer({ ...env, PORT: String(await freePort()) }), 'one process, all roles, Kafka transport', note);
   }
-  try {
-    return { postPayments: await measure(apiOnly.url, 'ROLE=api process (relay and workers not running), Kafka transport') };
-  } finally {
-    await apiOnly.stop();
-  }
+  return measureOn(apiOnly, 'ROLE=api process (relay and workers not running), Kafka transport');
 }
 
 export function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undefined, namespace: string): Record<string, string> {
@@ -286,6 +260,7 @@ export function platformEnv(databaseUrl: string, broker: TestKafkaBroker | undef
 /** A funded account and its owner's bearer token (each request is verified, as in production). */
 export interface BenchAccount {
   accountId: number;
+  login: string;
   authorization: string;
 }
 
@@ -335,7 +310,7 @@ export async function openFundedAccounts(url: string, onProgress: (text: string)
     }, { timeoutMs: SETUP_TIMEOUT_MS, what: `the account of ${login}` });
     await expectStatus(await call('PUT', '/account/operation', { login, operation: 'DEPOSIT', sum: 1_000_000 }), 200, 'PUT /account/operation');
     onProgress(`${++opened}/${logins.length} accounts open and funded`);
-    return { accountId: account.accountId, authorization };
+    return { accountId: account.accountId, login, authorization };
   });
 }
 

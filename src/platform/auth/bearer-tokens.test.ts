@@ -88,3 +88,15 @@ t.test("an OpenID Connect provider's tokens, verified against its JWKS", async (
   const unreachable = jwksTokenVerifier('http://127.0.0.1:9/jwks', { issuer, audience: 'payments-api' });
   await t.rejects(unreachable.verify(`Bearer ${await sign(providerKey.privateKey, 'k1')}`), TokenVerifierUnavailable, 'a provider out of reach is no verdict on the token');
 });
+
+t.test('a token that verified once is trusted no longer than it is valid', async (t) => {
+  const key = await loadOrCreateSigningKey(await mkdtemp(join(tmpdir(), 'auth-')));
+  const verifier = localTokenVerifier(key, audience);
+  const shortLived = `Bearer ${await mintToken(key, audience, { subject: 'alice', role: 'customer', ttlSeconds: 2 })}`;
+  t.same(await verifier.verify(shortLived), { subject: 'alice', role: 'customer' }, 'verified while valid');
+  t.same(await verifier.verify(shortLived), { subject: 'alice', role: 'customer' }, 'and again (from the verified tokens)');
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  t.match(await refusal(verifier, shortLived), { error: 'invalid_token', message: /expired/ }, 'refused once it expired, though it verified before');
+  const tampered = `${shortLived.slice(0, -2)}${shortLived.endsWith('A') ? 'B' : 'A'}A`;
+  t.match(await refusal(verifier, tampered), { error: 'invalid_token' }, 'a token differing in its signature is checked on its own');
+});

@@ -49,9 +49,12 @@ export function jwksTokenVerifier(jwksUrl: string, audience: TokenAudience): Tok
 }
 
 function verifierWith(key: Parameters<typeof jwtVerify>[1] | JWTVerifyGetKey, algorithms: string[], { issuer, audience }: TokenAudience): TokenVerifier {
+  const verified = new VerifiedTokens();
   return {
     async verify(authorization) {
       const token = bearerToken(authorization);
+      const known = verified.get(token, Date.now());
+      if (known !== undefined) return known;
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, { issuer, audience, algorithms, requiredClaims: ['sub', 'exp'] }));
@@ -60,9 +63,36 @@ function verifierWith(key: Parameters<typeof jwtVerify>[1] | JWTVerifyGetKey, al
         if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) throw new TokenVerifierUnavailable(error);
         throw new TokenRefused('invalid_token', describeRefusal(error));
       }
-      return callerOf(payload);
+      const caller = callerOf(payload);
+      verified.add(token, caller, payload.exp! * 1000, Date.now());
+      return caller;
     },
   };
+}
+
+/**
+ * Tokens that verified, so a client sending the same token with each request pays for one
+ * signature check a minute rather than one per request (the API's largest CPU cost after the
+ * database). An entry lasts until the token expires or a minute has passed, whichever is first:
+ * a key the provider withdraws stops being trusted within the minute. Bounded: the oldest go first.
+ */
+class VerifiedTokens {
+  static readonly MAX_AGE_MS = 60_000;
+  static readonly MAX_ENTRIES = 10_000;
+  private readonly entries = new Map<string, { caller: Caller; validUntil: number }>();
+
+  get(token: string, now: number): Caller | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return undefined;
+    if (now < entry.validUntil) return entry.caller;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  add(token: string, caller: Caller, expiresAt: number, now: number): void {
+    if (this.entries.size >= VerifiedTokens.MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { caller, validUntil: Math.min(expiresAt, now + VerifiedTokens.MAX_AGE_MS) });
+  }
 }
 
 /** The token of `Authorization: Bearer <token>` (RFC 6750 §2.1; the scheme is case-insensitive). */
