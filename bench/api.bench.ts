@@ -295,8 +295,8 @@ async function eachLimited<T, R>(items: readonly T[], concurrency: number, task:
   return results;
 }
 
-export async function openFundedAccounts(url: string, onProgress: (text: string) => void): Promise<BenchAccount[]> {
-  const logins = Array.from({ length: ACCOUNTS }, (_, i) => `bench-${i}-${randomBytes(3).toString('hex')}`);
+export async function openFundedAccounts(url: string, onProgress: (text: string) => void, count = ACCOUNTS): Promise<BenchAccount[]> {
+  const logins = Array.from({ length: count }, (_, i) => `bench-${i}-${randomBytes(3).toString('hex')}`);
   let opened = 0;
   return eachLimited(logins, SETUP_CONCURRENCY, async (login) => {
     const authorization = await customerAuthorization(login);
@@ -325,23 +325,35 @@ export async function acceptsPayments(url: string, accounts: BenchAccount[]): Pr
   });
 }
 
-interface Server {
+export interface Server {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
-/** `node --import tsx src/main.ts` — the production entry point — with `env`, ready when /health/ready says so. */
-export async function startServer(env: Record<string, string>): Promise<Server> {
+/**
+ * `node --import tsx src/main.ts` — the production entry point — with `env`, ready when
+ * /health/ready says so; a process without the API (a relay, a worker) serves no HTTP, so it is
+ * ready when it logs that it started (its log level is raised to info for that).
+ */
+export async function startServer(env: Record<string, string>, cpuProfileDir?: string): Promise<Server> {
+  const servesHttp = env['ROLE'] === undefined || env['ROLE'].split(',').includes('api');
   // BENCH_CPU_PROF_DIR=dir: each platform process writes a V8 CPU profile there when it stops.
-  const profileDir = process.env['BENCH_CPU_PROF_DIR']?.trim();
+  const profileDir = cpuProfileDir ?? process.env['BENCH_CPU_PROF_DIR']?.trim();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', ...env, ...(servesHttp ? {} : { LOG_LEVEL: 'info' }) },
+    stdio: ['ignore', servesHttp ? 'ignore' : 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  let started = false;
+  let stdoutTail = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdoutTail = (stdoutTail + chunk.toString()).slice(-1000);
+    started ||= stdoutTail.includes('"msg":"platform started"');
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${env['PORT']}`;
   const stop = async (): Promise<void> => {
@@ -356,13 +368,13 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
     died.catch(() => undefined); // also rejects after a normal stop; only the race below cares
     await Promise.race([
       died,
-      eventually(async () => (await callAs(undefined, url, 'GET', '/health/ready')).status === 200, { timeoutMs: SETUP_TIMEOUT_MS, what: 'the platform to be ready' }),
+      eventually(async () => (servesHttp ? (await callAs(undefined, url, 'GET', '/health/ready')).status === 200 : started), { timeoutMs: SETUP_TIMEOUT_MS, what: 'the platform to be ready' }),
     ]);
   } catch (error) {
     await stop();
-    throw error;
+    throw new Error(`${(error as Error).message} (ROLE=${env['ROLE'] ?? 'all'}; its stderr: ${stderr.trim() || 'empty'})`, { cause: error });
   }
-  return { url, stop };
+  return { url, pid: child.pid!, stop };
 }
 
 async function callAs(authorization: string | undefined, url: string, method: string, path: string, body?: unknown): Promise<Response> {

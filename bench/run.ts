@@ -13,6 +13,7 @@ import type { HandWrittenBaseline } from './hand-written-payment.bench.ts';
 import { measureEndToEndLatency, type EndToEndLatency } from './end-to-end-latency.bench.ts';
 import { measurePeerThroughput, PEER_SETTINGS, type PeerThroughput } from './peer-outbox.bench.ts';
 import { measureRetention, type RetentionSoak } from './retention.bench.ts';
+import { measureThroughput, type ThroughputResults, type ThroughputRun } from './throughput.bench.ts';
 import { measureTracingOverhead, type TracingOverhead } from './tracing.bench.ts';
 import { measureRawKafkaProduce, measureRelayThroughput, TOPIC_PARTITIONS, type RelayThroughput, type Throughput } from './relay-throughput.bench.ts';
 import { benchConfig, positiveEnv, tunableEnv } from './support/bench-config.ts';
@@ -21,7 +22,7 @@ import { formatCount, say } from './support/progress.ts';
 import { table, verdict, type Row, type TargetCheck } from './support/report.ts';
 
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
-const PHASES = ['relay', 'latency', 'parking', 'api', 'tracing', 'peer', 'retention'] as const;
+const PHASES = ['relay', 'latency', 'parking', 'api', 'throughput', 'tracing', 'peer', 'retention'] as const;
 type Phase = (typeof PHASES)[number];
 
 const settings = {
@@ -33,6 +34,14 @@ const settings = {
   apiConcurrency: positiveEnv('BENCH_API_CONCURRENCY', 32),
   apiSeconds: positiveEnv('BENCH_API_SECONDS', 10),
   parkingSeconds: positiveEnv('BENCH_PARKING_SECONDS', 60),
+  throughput: {
+    seconds: positiveEnv('BENCH_THROUGHPUT_SECONDS', 60),
+    warmUpSeconds: 10,
+    accounts: positiveEnv('BENCH_THROUGHPUT_ACCOUNTS', 256),
+    connections: positiveEnv('BENCH_THROUGHPUT_CONNECTIONS', 32),
+    inFlight: positiveEnv('BENCH_THROUGHPUT_IN_FLIGHT', 128),
+    attributionSeconds: positiveEnv('BENCH_THROUGHPUT_ATTRIBUTION_SECONDS', 30),
+  },
   /** Of the 1,000 keys, these start failing for good halfway through the parking run. */
   parkingFailingKeys: 20,
   retentionSeconds: positiveEnv('BENCH_RETENTION_SECONDS', 600),
@@ -56,6 +65,7 @@ interface Results {
     note?: string;
     error?: string;
   };
+  throughput: ThroughputResults | Failed | null;
   peer: { pgTransactionalOutbox: PeerThroughput | Failed | null };
   retention: RetentionSoak | Failed | null;
   tracing: TracingOverhead | Failed | null;
@@ -74,13 +84,14 @@ async function main(): Promise<void> {
   say(`bench: ${[...only].join(', ')} — ${cpus().length} cores, load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}`);
   const db = await startBenchDatabase();
   say(`bench: database ${db.server}`);
-  const broker = only.has('relay') || only.has('latency') || only.has('parking') || only.has('api') ? await startTestKafkaBroker() : undefined;
+  const broker = only.has('relay') || only.has('latency') || only.has('parking') || only.has('api') || only.has('throughput') ? await startTestKafkaBroker() : undefined;
   if (broker !== undefined) say(`bench: Apache Kafka ${broker.version} (${broker.kind}) at ${broker.brokers.join(',')}`);
   const results: Results = {
     relay: { local: null, kafka: null },
     latency: { local: null, kafka: null },
     parking: { local: null, kafka: null },
     api: { postPayments: null, baselinePgTxPerSec: null, baseline: null, handWritten: null },
+    throughput: null,
     peer: { pgTransactionalOutbox: null },
     tracing: null,
     retention: null,
@@ -133,6 +144,9 @@ async function main(): Promise<void> {
         results.api.handWritten = payments.handWritten;
         if (payments.note !== undefined) results.api.note = payments.note;
       }
+    }
+    if (only.has('throughput')) {
+      results.throughput = await attempt('end-to-end throughput', () => measureThroughput(db, broker, settings.throughput));
     }
     if (only.has('tracing')) {
       results.tracing = await attempt('tracing on and off', () => measureTracingOverhead(db, settings.apiConcurrency, settings.apiSeconds, settings.events));
@@ -237,6 +251,26 @@ function tracingRows(tracing: TracingOverhead | Failed | null): Row[] {
   ];
 }
 
+function throughputRows(throughput: ThroughputResults | Failed | null): Row[] {
+  if (throughput === null || 'error' in throughput) return [{ label: 'end-to-end throughput', value: throughput === null ? 'not measured' : 'failed' }];
+  const row = (run: ThroughputRun | Failed | null, label: string): Row => {
+    if (run === null || 'error' in run) return { label, value: run === null ? 'not measured' : 'failed' };
+    const cpu = run.cpuMsPerPayment;
+    const processes = Object.entries(cpu.byProcess).map(([role, ms]) => `${role} ${ms}`).join(', ');
+    return {
+      label,
+      value: `${formatCount(run.completedPerSec)} payments/s`,
+      detail: `request → COMPLETED p50 ${run.latency.p50Ms} / p99 ${run.latency.p99Ms} ms; CPU ms per payment ${cpu.total} (${processes}, database ${cpu.database}, broker ${cpu.broker})`,
+    };
+  };
+  return [
+    row(throughput.local, 'e2e: one process, local'),
+    row(throughput.kafkaOneWorker, 'e2e: Kafka, api + relay + 1 worker'),
+    row(throughput.kafkaTwoWorkers, 'e2e: Kafka, api + relay + 2 workers'),
+    row(throughput.kafkaByModule, 'e2e: Kafka, a worker per module'),
+  ];
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
@@ -285,6 +319,7 @@ function report(results: Results, broker: TestKafkaBroker | undefined): string {
     parkingRow('parking Kafka (other keys)', results.parking.kafka),
     soakRow,
     ...tracingRows(results.tracing),
+    ...throughputRows(results.throughput),
   ]);
   const checks = table('Targets', results.targets.map((check) => ({ label: check.target, value: verdict(check.met), detail: check.actual })));
   return `${figures}\n\n${checks}\n\n${kafkaNote}\nMachine: ${(results.run['machine'] as { summary: string }).summary}`;

@@ -16,8 +16,20 @@ interface ProfileNode {
 
 interface CpuProfile {
   nodes: ProfileNode[];
+  /** Microseconds on the monotonic clock, as process.hrtime's. */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
+}
+
+/** A stretch of the monotonic clock, in microseconds (process.hrtime.bigint() / 1000). */
+export interface MonotonicWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+export function monotonicNowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 /**
@@ -54,18 +66,23 @@ function partOfRoot(functionName: string): PlatformPart {
 }
 
 /**
- * Reads every `.cpuprofile` in `dir` (V8's format, as `node --cpu-prof` writes it) and charges each
- * sample's time to the part of the leaf-most frame that belongs to one. Idle time is left out.
+ * Reads every `.cpuprofile` in `dir` (V8's format, as `node --cpu-prof` writes it) and charges the
+ * time of each sample taken within `window` to the part of the leaf-most frame that belongs to one.
+ * Idle time is left out.
  */
-export async function cpuByPart(dir: string): Promise<CpuByPart> {
+export async function cpuByPart(dir: string, window: MonotonicWindow): Promise<CpuByPart> {
   const totals = Object.fromEntries(PLATFORM_PARTS.map((part) => [part, 0])) as CpuByPart;
   const files = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'));
   for (const file of files) {
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
     const partOfNode = chargeNodes(profile.nodes);
+    let at = profile.startTime;
     profile.samples.forEach((nodeId, i) => {
+      const delta = profile.timeDeltas[i] ?? 0;
+      at += delta;
+      if (at < window.fromUs || at > window.toUs) return;
       const part = partOfNode.get(nodeId);
-      if (part !== undefined) totals[part] += (profile.timeDeltas[i] ?? 0) / 1000;
+      if (part !== undefined) totals[part] += delta / 1000;
     });
   }
   for (const part of PLATFORM_PARTS) totals[part] = Math.round(totals[part]);

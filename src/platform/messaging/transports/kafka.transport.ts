@@ -13,6 +13,9 @@ import type { Logger } from '../../observability/logger.ts';
 import { TopicNames } from '../contract.ts';
 import type { WireHeaders, WireMessage } from '../envelope.ts';
 import type { GroupLag, PartitionLag, ReceivedMessage, RedeliveryHorizon, Subscription, Transport } from './transport.ts';
+import { mendRequestQueueTimer } from './kafkajs-request-queue.ts';
+
+mendRequestQueueTimer();
 
 // kafkajs is CommonJS: Node finds some of its named exports statically, not this one.
 const { ConfigResourceTypes } = kafkajs;
