@@ -9,7 +9,7 @@ import { freePort, openFundedAccounts, platformEnv, startServer, type BenchAccou
 import type { BenchDatabase } from './support/bench-database.ts';
 import { cpuByPart, monotonicNowUs, PLATFORM_PARTS, type CpuByPart, type MonotonicWindow } from './support/cpu-profile.ts';
 import { round, summariseLatencies } from './support/percentiles.ts';
-import { commandCpuMs, processCpuMs } from './support/process-cpu.ts';
+import { commandCpuMs, cpuUsedBetween, processCpuMs } from './support/process-cpu.ts';
 import { formatCount, Progress, say } from './support/progress.ts';
 
 export interface ThroughputOptions {
@@ -45,10 +45,11 @@ export interface ThroughputRun {
     database: number;
     broker: number;
     loadGenerator: number;
-    /** The platform processes' main threads, by the part of the code their profile samples were in. */
+    /**
+     * The platform processes' CPU split by the part of the code their main threads' profile samples
+     * were in (the other threads, GC helpers and libuv's pool, shared out in the same proportions).
+     */
     byPart: CpuByPart;
-    /** Process CPU the main-thread profiles do not see (GC helpers, libuv's pool, the compiler). */
-    otherThreads: number;
   };
 }
 
@@ -159,8 +160,8 @@ async function runDeployment(db: BenchDatabase, deployment: string, processes: P
 
 interface CpuSnapshot {
   byProcess: Record<string, number>;
-  database: number;
-  broker: number;
+  database: Map<number, number>;
+  broker: Map<number, number>;
   loadGenerator: number;
 }
 
@@ -184,10 +185,12 @@ function describeRun(deployment: string, processes: string[], outcome: LoadOutco
   const perPayment = (ms: number) => round(ms / outcome.completed, 3);
   const byProcess = Object.fromEntries(processes.map((role) => [role, perPayment(after.byProcess[role]! - before.byProcess[role]!)]));
   const platform = Object.values(byProcess).reduce((sum, value) => sum + value, 0);
-  const database = perPayment(after.database - before.database);
-  const broker = perPayment(after.broker - before.broker);
-  const parts = Object.fromEntries(PLATFORM_PARTS.map((part) => [part, perPayment(byPart[part])])) as CpuByPart;
-  const profiled = Object.values(parts).reduce((sum, value) => sum + value, 0);
+  const database = perPayment(cpuUsedBetween(before.database, after.database));
+  const broker = perPayment(cpuUsedBetween(before.broker, after.broker));
+  // A profile's sample spans the wall time since the last one, so a thread waiting for a core
+  // looks busy: the profiles give each part's share, /proc gives the CPU time those shares divide.
+  const profiled = PLATFORM_PARTS.reduce((sum, part) => sum + byPart[part], 0);
+  const parts = Object.fromEntries(PLATFORM_PARTS.map((part) => [part, profiled === 0 ? 0 : round((platform * byPart[part]) / profiled, 3)])) as CpuByPart;
   const latency = summariseLatencies(outcome.latenciesMs);
   return {
     deployment,
@@ -205,7 +208,6 @@ function describeRun(deployment: string, processes: string[], outcome: LoadOutco
       broker,
       loadGenerator: perPayment(after.loadGenerator - before.loadGenerator),
       byPart: parts,
-      otherThreads: round(Math.max(0, platform - profiled), 3),
     },
   };
 }

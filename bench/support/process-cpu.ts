@@ -15,13 +15,23 @@ export async function processCpuMs(pid: number): Promise<number> {
   }
 }
 
-/** CPU time used so far by every process whose command is `command` (postgres, java), in ms. */
-export async function commandCpuMs(command: string): Promise<number> {
-  let total = 0;
+/** CPU time used so far by each process whose command is `command` (postgres, java), in ms by pid. */
+export async function commandCpuMs(command: string): Promise<Map<number, number>> {
+  const byPid = new Map<number, number>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
-    if (comm.trim() === command) total += await processCpuMs(Number(entry));
+    if (comm.trim() === command) byPid.set(Number(entry), await processCpuMs(Number(entry)));
   }
-  return total;
+  return byPid;
+}
+
+/**
+ * CPU used between two readings of {@link commandCpuMs}: by the processes alive at the end (all of
+ * it for one started in between); what a process that ended in between used is not seen.
+ */
+export function cpuUsedBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, ms] of after) used += ms - (before.get(pid) ?? 0);
+  return used;
 }
