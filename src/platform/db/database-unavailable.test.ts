@@ -14,6 +14,10 @@ t.test('connection failures and a restarting server are "database unavailable"; 
   // knex's answer to a query on a transaction the lost connection already ended (seen in the
   // database-restart fault run as a 500).
   t.ok(isDatabaseUnavailable(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info')));
+  // MikroORM 7 (kysely over pg.Pool): a query on a transaction whose connection was lost, and a
+  // wait for a pooled connection that ran out.
+  t.ok(isDatabaseUnavailable(new Error('Client has encountered a connection error and is not queryable')));
+  t.ok(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect')));
   t.notOk(isDatabaseUnavailable(coded('23505', 'duplicate key value violates unique constraint')));
   t.notOk(isDatabaseUnavailable(coded('40P01', 'deadlock detected')));
 });

@@ -3,12 +3,15 @@ import { errorChain } from './error-chain.ts';
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 /**
- * Driver messages without a code. knex's "Transaction query already complete" is what a query gets
+ * Driver messages without a code. "Client has encountered a connection error" is what a query gets
  * after a lost connection ended its transaction (our transactions are scoped, so nothing else
- * ends one early): the transaction rolled back with the connection.
+ * ends one early): the transaction rolled back with the connection. pg-pool's "timeout exceeded
+ * when trying to connect" is a wait for a pooled connection that ran out. knex's messages for the
+ * same two (MikroORM 6: "Transaction query already complete", "Timeout acquiring a connection")
+ * are still recognised; nothing else says them.
  */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|connection timeout|Timeout acquiring a connection|the database system is (starting up|shutting down)|Client has encountered a connection error|Transaction query already complete/i;
+  /Connection terminated|connection timeout|Timeout acquiring a connection|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Client has encountered a connection error|Transaction query already complete/i;
 
 /**
  * True for errors that say the database is unreachable or restarting rather than that the work is

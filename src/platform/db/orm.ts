@@ -35,6 +35,9 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
       silent: true,
     },
     pool: { min: 0, max: options.poolSize },
+    // pg.Pool waits for a free connection forever by default; knex (MikroORM 6) gave up after 60 s,
+    // and a request or handler that cannot get a connection is answered as the database being unavailable.
+    driverOptions: { connectionTimeoutMillis: 60_000 } satisfies pg.PoolConfig,
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
@@ -51,7 +54,7 @@ export async function migrate(url: string, orm: MikroORM): Promise<string[]> {
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const applied = await orm.getMigrator().up();
+    const applied = await orm.migrator.up();
     return applied.map((migration) => migration.name);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
