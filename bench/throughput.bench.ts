@@ -224,6 +224,7 @@ class PaymentLoad {
   private refused = 0;
   private readonly sentAt = new Map<number, number>();
   private readonly accountIds: number[];
+  private firstId: number | undefined;
 
   constructor(
     private readonly db: BenchDatabase,
@@ -235,6 +236,7 @@ class PaymentLoad {
   }
 
   async run(durationMs: number): Promise<void> {
+    this.firstId = await this.nextPaymentId();
     const deadline = Date.now() + durationMs;
     let polling = true;
     const poller = (async () => {
@@ -289,6 +291,11 @@ class PaymentLoad {
     return { completed: done!.count, requestedInWindow: sentInWindow.length, refused: this.refused, latenciesMs, unfinished };
   }
 
+  private async nextPaymentId(): Promise<number> {
+    const { rows: [row] } = await this.db.admin.query<{ next: number }>('select coalesce(max(id), 0)::int + 1 as next from payment.payment');
+    return row!.next;
+  }
+
   private async pay(n: number): Promise<void> {
     const { accountId, authorization } = this.accounts[n % this.accounts.length]!;
     const sent = Date.now();
@@ -309,10 +316,12 @@ class PaymentLoad {
   }
 
   private async inFlight(): Promise<number> {
-    // This load's accounts only: an earlier phase's API-only run leaves payments CREATED for good.
+    // This load's payments only: an earlier phase's API-only run leaves payments CREATED for good,
+    // and so does a deployment stopped before its last events were handled (its topics go with it).
+    this.firstId ??= await this.nextPaymentId();
     const { rows: [row] } = await this.db.admin.query<{ count: number }>(
-      `select count(*)::int as count from payment.payment where status in ('CREATED', 'PROCESSING') and account_id = any($1::bigint[])`,
-      [this.accountIds],
+      `select count(*)::int as count from payment.payment where status in ('CREATED', 'PROCESSING') and account_id = any($1::bigint[]) and id >= $2`,
+      [this.accountIds, this.firstId],
     );
     return row!.count;
   }
