@@ -38,6 +38,8 @@ export interface ThroughputRun {
   refusedRequests: number;
   /** From the moment the request was sent to the payment's completedAt, of payments sent in the window. */
   latency: { p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; unfinished: number };
+  /** Rows of the messaging tables that hold messages back, after the drain: where unfinished payments may wait. */
+  heldBack: HeldBack;
   /** CPU milliseconds per completed payment, over the measured window. */
   cpuMsPerPayment: {
     total: number;
@@ -172,7 +174,15 @@ async function cpuSnapshot(servers: Array<{ role: string; server: Server }>): Pr
   return { byProcess, database: await commandCpuMs('postgres'), broker: await commandCpuMs('java'), loadGenerator: (own.user + own.system) / 1000 };
 }
 
+interface HeldBack {
+  parkedKeys: number;
+  parkedMessages: number;
+  deadLetters: number;
+  heldOutboxKeys: number;
+}
+
 interface LoadOutcome {
+  heldBack: HeldBack;
   completed: number;
   requestedInWindow: number;
   refused: number;
@@ -201,6 +211,7 @@ function describeRun(deployment: string, processes: string[], outcome: LoadOutco
     requestedPerSec: round(outcome.requestedInWindow / measuredSec, 0),
     refusedRequests: outcome.refused,
     latency: { p50Ms: latency.p50Ms, p90Ms: latency.p90Ms, p99Ms: latency.p99Ms, maxMs: latency.maxMs, unfinished: outcome.unfinished },
+    heldBack: outcome.heldBack,
     cpuMsPerPayment: {
       total: round(platform + database + broker, 3),
       byProcess,
@@ -288,7 +299,17 @@ class PaymentLoad {
       if (finished === undefined) unfinished++;
       else latenciesMs.push(Math.max(0, finished - at));
     }
-    return { completed: done!.count, requestedInWindow: sentInWindow.length, refused: this.refused, latenciesMs, unfinished };
+    return { completed: done!.count, requestedInWindow: sentInWindow.length, refused: this.refused, latenciesMs, unfinished, heldBack: await this.heldBack() };
+  }
+
+  private async heldBack(): Promise<HeldBack> {
+    const { rows: [row] } = await this.db.admin.query<HeldBack>(
+      `select (select count(*)::int from messaging.parked_key) as "parkedKeys",
+              (select count(*)::int from messaging.parked_message) as "parkedMessages",
+              (select count(*)::int from messaging.dead_letter) as "deadLetters",
+              (select count(*)::int from messaging.outbox_key_hold) as "heldOutboxKeys"`,
+    );
+    return row!;
   }
 
   private async nextPaymentId(): Promise<number> {
