@@ -21,8 +21,7 @@ const RECHECK_MS = 10;
  * it. So the check is scheduled only for waiting requests, after the throttle if there is one.
  */
 export function mendRequestQueueTimer(): void {
-  const load = createRequire(import.meta.url);
-  const { prototype } = load('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueue };
+  const { prototype } = requestQueueClass();
   prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: RequestQueue): void {
     if (this.throttleCheckTimeoutId !== null || this.pending.length === 0) return;
     const throttledForMs = this.throttledUntil - Date.now();
@@ -33,7 +32,7 @@ export function mendRequestQueueTimer(): void {
   };
 }
 
-/** Exposed for its test: the class whose prototype is mended. */
+/** kafkajs's RequestQueue class, whose prototype is mended (exposed for its test). */
 export function requestQueueClass(): new (options: Record<string, unknown>) => RequestQueue {
   return createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as new (options: Record<string, unknown>) => RequestQueue;
 }
