@@ -260,7 +260,7 @@ function throughputRows(throughput: ThroughputResults | Failed | null): Row[] {
     return {
       label,
       value: `${formatCount(run.completedPerSec)} payments/s`,
-      detail: `request → COMPLETED p50 ${run.latency.p50Ms} / p99 ${run.latency.p99Ms} ms, ${run.latency.unfinished} unfinished (parked keys ${run.heldBack.parkedKeys}, dead letters ${run.heldBack.deadLetters}, held outbox keys ${run.heldBack.heldOutboxKeys}, unpublished outbox rows ${run.heldBack.unpublishedOutboxRows}); CPU ms per payment ${cpu.total} (${processes}, database ${cpu.database}, broker ${cpu.broker})`,
+      detail: `request → COMPLETED p50 ${run.latency.p50Ms} / p99 ${run.latency.p99Ms} ms, ${run.latency.unfinished} unfinished (parked keys ${run.heldBack.parkedKeys}, dead letters ${run.heldBack.deadLetters}, held outbox keys ${run.heldBack.heldOutboxKeys}, unpublished outbox rows ${run.heldBack.unpublishedOutboxRows}); CPU ms per payment ${cpu.total} (${processes}, database ${cpu.database}, broker ${cpu.broker}); per payment the database ran ${run.databaseWorkPerPayment.transactions} transactions (${run.databaseWorkPerPayment.rollbacks} rolled back) writing ${run.databaseWorkPerPayment.rowsWritten} rows`,
     };
   };
   return [

@@ -53,6 +53,8 @@ export interface ThroughputRun {
      */
     byPart: CpuByPart;
   };
+  /** The bench database's transactions (the load's, the platform's and the bench's own few polls) and rows written, per completed payment. */
+  databaseWorkPerPayment: DatabaseWork;
 }
 
 export interface ThroughputResults {
@@ -140,10 +142,10 @@ async function runDeployment(db: BenchDatabase, deployment: string, processes: P
     const ticker = setInterval(() => progress.update(`${formatCount(load.requested)} requested, ${formatCount(load.backlog)} in flight`), 1000);
     const driving = load.run((options.warmUpSeconds + seconds) * 1000);
     await sleep(options.warmUpSeconds * 1000);
-    const before = await cpuSnapshot(servers);
+    const before = await cpuSnapshot(db, servers);
     const window = { fromMs: Date.now(), fromUs: monotonicNowUs() };
     await sleep(seconds * 1000);
-    const after = await cpuSnapshot(servers);
+    const after = await cpuSnapshot(db, servers);
     const windowEnd = { toMs: Date.now(), toUs: monotonicNowUs() };
     await driving;
     clearInterval(ticker);
@@ -166,13 +168,26 @@ interface CpuSnapshot {
   database: Map<number, number>;
   broker: Map<number, number>;
   loadGenerator: number;
+  databaseWork: DatabaseWork;
 }
 
-async function cpuSnapshot(servers: Array<{ role: string; server: Server }>): Promise<CpuSnapshot> {
+/** What the bench database's transactions did, from PostgreSQL's cumulative statistics (flushed about once a second). */
+interface DatabaseWork {
+  transactions: number;
+  rollbacks: number;
+  rowsWritten: number;
+}
+
+async function cpuSnapshot(db: BenchDatabase, servers: Array<{ role: string; server: Server }>): Promise<CpuSnapshot> {
   const byProcess: Record<string, number> = {};
   for (const { role, server } of servers) byProcess[role] = await processCpuMs(server.pid);
   const own = process.cpuUsage();
-  return { byProcess, database: await commandCpuMs('postgres'), broker: await commandCpuMs('java'), loadGenerator: (own.user + own.system) / 1000 };
+  const { rows: [databaseWork] } = await db.admin.query<DatabaseWork>(
+    `select (xact_commit + xact_rollback)::float8 as transactions, xact_rollback::float8 as rollbacks,
+            (tup_inserted + tup_updated + tup_deleted)::float8 as "rowsWritten"
+       from pg_stat_database where datname = current_database()`,
+  );
+  return { byProcess, database: await commandCpuMs('postgres'), broker: await commandCpuMs('java'), loadGenerator: (own.user + own.system) / 1000, databaseWork: databaseWork! };
 }
 
 interface HeldBack {
@@ -236,6 +251,11 @@ function describeRun(deployment: string, processes: string[], outcome: LoadOutco
       broker,
       loadGenerator: perPayment(after.loadGenerator - before.loadGenerator),
       byPart: parts,
+    },
+    databaseWorkPerPayment: {
+      transactions: perPayment(after.databaseWork.transactions - before.databaseWork.transactions),
+      rollbacks: perPayment(after.databaseWork.rollbacks - before.databaseWork.rollbacks),
+      rowsWritten: perPayment(after.databaseWork.rowsWritten - before.databaseWork.rowsWritten),
     },
   };
 }
